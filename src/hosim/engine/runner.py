@@ -1,0 +1,48 @@
+"""The driver: steps a State to the end time, recording, checkpointing and reporting progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hosim.engine.checkpoint import Checkpoint
+from hosim.engine.errors import InputError
+from hosim.engine.recorder import Recorder
+from hosim.engine.state import State
+from hosim.engine.stepper import Stepper
+
+
+def count_steps(t_start: float, t_end: float, dt: float) -> int:
+    """Whole number of steps from t_start to t_end; the span must be a multiple of dt."""
+    n = round((t_end - t_start) / dt)
+    if n < 0 or abs(t_start + n * dt - t_end) > 1e-9 * max(1.0, abs(t_end)):
+        raise InputError(f"end time {t_end} is not a whole number of steps of {dt} day after {t_start}")
+    return int(n)
+
+
+def run(
+    stepper: Stepper,
+    state: State,
+    t_end: float,
+    recorder: Recorder | None = None,
+    checkpoint: Checkpoint | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> State:
+    """Advance `state` in place to `t_end` (days); resume from `checkpoint` when it exists."""
+    t0 = state.t - state.step * stepper.dt
+    numerics = stepper.fingerprint()
+    if checkpoint is not None and checkpoint.exists():
+        checkpoint.restore(state, recorder, numerics)
+    nsteps = count_steps(t0, t_end, stepper.dt)
+    if recorder is not None and state.step == 0:
+        recorder.observe(state, stepper.dt, final=nsteps == 0)
+    while state.step < nsteps:
+        stepper.step(state, t0)
+        if recorder is not None:
+            recorder.observe(state, stepper.dt, final=state.step == nsteps)
+        if checkpoint is not None and state.step % checkpoint.every == 0 and state.step < nsteps:
+            checkpoint.save(state, recorder, numerics)
+        if progress is not None:
+            progress(state.step, nsteps)
+    if checkpoint is not None:
+        checkpoint.save(state, recorder, numerics)
+    return state
