@@ -7,36 +7,44 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hosim.engine.coupled import CoupledSolver
 from hosim.engine.diffusion import LODSolver, explicit_bound, explicit_step
 from hosim.engine.errors import InputError, SimulationError
 from hosim.engine.grid import Grid
 from hosim.engine.state import State
 
-METHODS = ("auto", "explicit", "implicit")
+METHODS = ("auto", "explicit", "implicit", "coupled")
 
 Reactions = Callable[[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
 
 
 @dataclass(frozen=True)
 class Transport:
-    """How one variable moves: diffusivity (um^2/day), linear decay (1/day), Dirichlet regions."""
+    """How one variable moves: diffusivity (um^2/day), linear decay (1/day), Dirichlet regions.
+
+    method "coupled" (for stiff, fast species such as oxygen) solves diffusion, decay and the variable's
+    own reactions together by backward Euler, every `interval` steps with a step of interval*dt.
+    """
 
     diffusivity: float = 0.0
     decay: float = 0.0
     fixed: tuple[tuple[str, float], ...] = ()
     method: str = "auto"
+    interval: int = 1
 
     def __post_init__(self):
         if not (np.isfinite(self.diffusivity) and self.diffusivity >= 0):
             raise InputError(f"diffusivity must be >= 0 um^2/day, got {self.diffusivity}")
         if not (np.isfinite(self.decay) and self.decay >= 0):
             raise InputError(f"decay must be >= 0 per day, got {self.decay}")
+        if int(self.interval) < 1 or (self.interval != 1 and self.method != "coupled"):
+            raise InputError(f"interval must be a whole number >= 1, and only with method 'coupled'; got {self.interval}")
         if self.method not in METHODS:
             raise InputError(f"unknown transport method {self.method!r}; allowed: {', '.join(METHODS)}")
 
     @property
     def moves(self) -> bool:
-        return self.diffusivity > 0 or self.decay > 0 or bool(self.fixed)
+        return self.diffusivity > 0 or self.decay > 0 or bool(self.fixed) or self.method == "coupled"
 
 
 class Stepper:
@@ -67,6 +75,7 @@ class Stepper:
         self._explicit: list[tuple[int, Transport]] = []
         self._implicit: list[tuple[int, LODSolver, np.ndarray | None]] = []
         self._fixed: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self._coupled: list[tuple[int, CoupledSolver, np.ndarray, int]] = []
         for i, name in enumerate(self.variables):
             tr = transports.get(name, Transport())
             if tr.moves:
@@ -74,6 +83,7 @@ class Stepper:
         shape = (len(self.variables),) + grid.shape3
         self._production = np.zeros(shape)
         self._loss = np.zeros(shape)
+        self._coupled_rates = {i: (np.zeros(grid.shape3), np.zeros(grid.shape3)) for i, *_ in self._coupled}
         self._sprod = np.zeros(len(self.compartments))
         self._sloss = np.zeros(len(self.compartments))
         self._scratch = np.empty(grid.shape3)
@@ -84,29 +94,31 @@ class Stepper:
         bound = explicit_bound(tr.diffusivity, tr.decay, self.dt, self.grid.spacing_um, ndim)
         method = tr.method
         if method == "auto":
-            method = "explicit" if bound <= 1.0 and not tr.fixed else "implicit"
+            method = "explicit" if bound <= 1.0 else "implicit"
         if method == "explicit" and bound > 1.0:
             limit = self.dt / bound
             raise InputError(
                 f"explicit diffusion of {name!r} is unstable at dt={self.dt:g} day "
                 f"(dt*(2*ndim*D/h^2+decay)={bound:.3g} > 1); use dt <= {limit:.3g} day or method 'implicit'"
             )
-        if method == "explicit" and tr.fixed:
-            raise InputError(f"variable {name!r} has fixed-value regions: use method 'implicit' or 'auto'")
         self.methods[name] = method
-        if method == "explicit":
-            self._explicit.append((i, tr))
-            return
         mask = np.zeros(self.grid.shape3, bool)
         value = np.zeros(self.grid.shape3)
         for region, v in tr.fixed:
             m = self.grid.mask(region)
             mask |= m
             value[m] = v
-        solver = LODSolver(self.grid.shape3, self.grid.spacing_um, tr.diffusivity, tr.decay, self.dt, mask)
-        self._implicit.append((i, solver, value if mask.any() else None))
         if mask.any():
             self._fixed.append((i, mask, value[mask]))
+        if method == "explicit":
+            self._explicit.append((i, tr))
+            return
+        if method == "coupled":
+            solver = CoupledSolver(self.grid.shape3, self.grid.spacing_um, tr.diffusivity, tr.decay, self.dt * tr.interval, mask)
+            self._coupled.append((i, solver, value, int(tr.interval)))
+            return
+        solver = LODSolver(self.grid.shape3, self.grid.spacing_um, tr.diffusivity, tr.decay, self.dt, mask)
+        self._implicit.append((i, solver, value if mask.any() else None))
 
     def fingerprint(self) -> dict:
         """What defines this run's numerics (used to refuse resuming someone else's checkpoint)."""
@@ -118,8 +130,11 @@ class Stepper:
             "methods": self.methods,
         }
 
-    def _react(self, state: State, t: float, h: float) -> None:
-        """Positivity-preserving linearly implicit update u <- (u + h P) / (1 + h L)."""
+    def _react(self, state: State, t: float, h: float, keep_coupled: bool) -> None:
+        """Positivity-preserving linearly implicit update u <- (u + h P) / (1 + h L).
+
+        Coupled variables are left alone here; their rates are kept for their own solve when asked.
+        """
         if self.reactions is None:
             return
         P, L, sP, sL = self._production, self._loss, self._sprod, self._sloss
@@ -128,6 +143,12 @@ class Stepper:
         sP.fill(0.0)
         sL.fill(0.0)
         self.reactions(state.fields, state.scalars, t, P, L, sP, sL)
+        for i, *_ in self._coupled:
+            if keep_coupled:
+                self._coupled_rates[i][0][...] = P[i]
+                self._coupled_rates[i][1][...] = L[i]
+            P[i] = 0.0
+            L[i] = 0.0
         P *= h
         P += state.fields
         L *= h
@@ -136,22 +157,32 @@ class Stepper:
         state.scalars[:] = (state.scalars + h * sP) / (1.0 + h * sL)
 
     def _diffuse(self, state: State) -> None:
+        self._hold_fixed(state)
         f = state.fields
+        for i, solver, value, interval in self._coupled:
+            if state.step % interval == 0:
+                P, L = self._coupled_rates[i]
+                solver.solve(f[i], P, L, fixed_value=value)
         for i, tr in self._explicit:
             explicit_step(f[i], self._scratch, tr.diffusivity, tr.decay, self.dt, self.grid.spacing_um)
             f[i] = self._scratch
         for i, solver, value in self._implicit:
             solver.solve(f[i], fixed_value=0.0 if value is None else value)
+        self._hold_fixed(state)
+
+    def _hold_fixed(self, state: State) -> None:
+        """Dirichlet regions keep their values whatever the reactions or the explicit stencil did."""
+        for i, mask, value in self._fixed:
+            state.fields[i][mask] = value
 
     def step(self, state: State, t0: float = 0.0) -> None:
         """One Strang step of length dt; raises SimulationError if the state stops being finite."""
         t = t0 + state.step * self.dt
         half = 0.5 * self.dt
-        self._react(state, t, half)
+        self._react(state, t, half, keep_coupled=True)
         self._diffuse(state)
-        self._react(state, t + half, half)
-        for i, mask, value in self._fixed:
-            state.fields[i][mask] = value
+        self._react(state, t + half, half, keep_coupled=False)
+        self._hold_fixed(state)
         state.step += 1
         state.t = t0 + state.step * self.dt
         self.check(state)
