@@ -26,6 +26,6 @@ def diffuse(grid, u0, D, decay, dt, t_end, method):
     return state.fields[0]
 
 
-@pytest.fixture(params=["explicit", "implicit"])
+@pytest.fixture(params=["explicit", "implicit", "coupled"])
 def method(request):
     return request.param

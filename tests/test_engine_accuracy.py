@@ -24,7 +24,7 @@ def analytic_gaussian(grid, s0, D, decay, t):
 def test_gaussian_matches_analytic(ndim, method):
     n, h, s0, D, decay, t_end = CASES[ndim]
     grid = Grid((n,) * ndim, h)
-    dt = 0.4 * h**2 / (2 * ndim * D) if method == "explicit" else 0.02
+    dt = {"explicit": 0.4 * h**2 / (2 * ndim * D), "implicit": 0.02, "coupled": 0.05}[method]
     u = diffuse(grid, gaussian(grid, s0), D, decay, dt, t_end, method)
     exact = analytic_gaussian(grid, s0, D, decay, t_end)
     assert np.abs(u - exact).max() < 0.01 * exact.max()
@@ -41,7 +41,8 @@ def test_steady_decay_profile(axis, method):
     idx[axis] = 0
     wall[tuple(idx)] = 1.0
     grid = Grid(tuple(shape), h, regions={"wall": wall})
-    dt = 0.9 / (2 * 3 * D / h**2 + decay) if method == "explicit" else 0.5
+    # LOD splits the decay between axes: its steady state is off by O(dt), so it needs a shorter step.
+    dt = {"explicit": 0.9 / (2 * 3 * D / h**2 + decay), "implicit": 0.01, "coupled": 0.5}[method]
     state = State.zeros(grid, ["u"])
     stepper = Stepper(grid, ["u"], [], {"u": Transport(D, decay, fixed=(("wall", 1.0),), method=method)}, None, dt)
     run(stepper, state, t_end=round(30.0 / dt) * dt)
