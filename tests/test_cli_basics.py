@@ -1,0 +1,32 @@
+"""The command line: version, benchmark JSON contract, and the bad-input contract (exit 2, one line)."""
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from hosim import __version__
+from hosim.cli import app
+
+runner = CliRunner()
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_bench_json_has_the_contract_keys():
+    result = runner.invoke(app, ["bench", "--json", "--sizes", "16,24"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"copy_gb_s", "explicit_mvox_s", "lod_mvox_s", "threads"}
+    assert set(data["explicit_mvox_s"]) == {"16", "24"} and all(v > 0 for v in data["lod_mvox_s"].values())
+    assert data["copy_gb_s"] > 0 and data["threads"] >= 1
+
+
+def test_bad_input_is_one_line_and_exit_2():
+    proc = subprocess.run([sys.executable, "-m", "hosim.cli", "bench", "--sizes", "abc"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "--sizes" in proc.stderr and "Traceback" not in proc.stderr
