@@ -1,0 +1,134 @@
+"""Figures of a run: the timeline of every cascade step on one page, and the lesion in space and time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from hosim.biology.variables import COMPARTMENTS, VARIABLES  # noqa: E402
+
+STEP_NAMES = {
+    1: "trigger",
+    2: "neurogenic inflammation",
+    3: "barrier opening",
+    4: "endoneurial signalling",
+    5: "exit and circulation",
+    6: "sympathetic arm",
+    7: "hypoxia",
+    8: "chondrogenesis",
+    9: "angiogenesis",
+    10: "extravasation",
+    11: "bone formation",
+    12: "tissue loss",
+    13: "resolution and maturation",
+    14: "orthotopic route",
+}
+
+# Rows of the lesion figure: (title, variables summed, colour map).
+LESION_ROWS = (
+    ("bone", ("bone_woven", "bone_mature"), "bone"),
+    ("cartilage", ("cartilage",), "Blues"),
+    ("tBAT", ("tbat",), "Oranges"),
+    ("oxygen (mmHg)", ("oxygen",), "RdYlBu"),
+    ("vessels", ("vessels",), "Reds"),
+    ("progenitors", ("tissue_progenitors",), "Greens"),
+)
+
+# Extra observables drawn with the step they belong to (besides the totals of the step's variables).
+STEP_EXTRAS = {7: ("hypoxic_fraction", "lesion_min_oxygen_mmhg"), 11: ("heterotopic_bone_mm3",), 14: ("orthotopic_bone_mm3",)}
+
+
+def write_figures(result, folder: Path) -> list[Path]:
+    """Draw every figure this run supports into `folder`; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [draw_timeline(result, folder / "timeline.png")]
+    if result.setup.grid.ndim >= 2 and result.dataset.sizes.get("snapshot_day", 0):
+        paths.append(draw_lesion(result, folder / "lesion.png"))
+    return paths
+
+
+def _step_curves(dataset, step: int) -> dict[str, np.ndarray]:
+    names = [f"{v.name}_total" for v in VARIABLES + COMPARTMENTS if v.step == step]
+    names += list(STEP_EXTRAS.get(step, ()))
+    return {n: dataset[n].values for n in names if n in dataset}
+
+
+def draw_timeline(result, path: Path) -> Path:
+    """One panel per cascade step; each curve scaled to its own maximum so timing can be compared."""
+    ds = result.dataset
+    days = ds["time"].values
+    fig, axes = plt.subplots(4, 4, figsize=(16, 12), sharex=True)
+    for step, ax in zip(range(1, 15), axes.flat):
+        for name, values in _step_curves(ds, step).items():
+            peak = np.nanmax(np.abs(values)) if values.size else 0.0
+            ax.plot(days, values / peak if peak > 0 else values, label=name.removesuffix("_total"))
+        ax.set_title(f"{step}. {STEP_NAMES[step]}", fontsize=10)
+        ax.set_ylim(-0.05, 1.1)
+        ax.legend(fontsize=6, loc="best")
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[14:]:
+        _metrics_panel(ax, result.metrics)
+    for ax in axes[-1]:
+        ax.set_xlabel("day after trigger")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("relative to own peak")
+    fig.suptitle(f"{result.scenario}: the cascade step by step ({result.setup.grid.ndim}-D)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _metrics_panel(ax, metrics: dict) -> None:
+    """Spare panels list the key metrics as text."""
+    keys = sorted(metrics)
+    ax.axis("off")
+    if not ax.get_subplotspec().is_last_col():
+        keys = keys[: len(keys) // 2]
+    else:
+        keys = keys[len(keys) // 2 :]
+    lines = [f"{k}: {'n/a' if metrics[k] is None else f'{metrics[k]:.3g}'}" for k in keys]
+    ax.text(0, 1, "\n".join(lines), va="top", fontsize=7, family="monospace")
+
+
+def _plane(field: np.ndarray, ndim: int) -> np.ndarray:
+    """The (y, x) plane shown: the field itself in 2-D, the middle z slice in 3-D."""
+    return field[field.shape[0] // 2] if ndim == 3 else field
+
+
+def draw_lesion(result, path: Path) -> Path:
+    """Bone, cartilage, tBAT, oxygen, vessels and progenitors (rows) at the snapshot days (columns)."""
+    ds = result.dataset
+    grid = result.setup.grid
+    days = [d for d in ds["snapshot_day"].values if d > 0] or list(ds["snapshot_day"].values)
+    rows = [(t, names, cmap) for t, names, cmap in LESION_ROWS if all(f"{n}_field" in ds for n in names)]
+    fig, axes = plt.subplots(len(rows), len(days), figsize=(2.1 * len(days) + 1.2, 2.1 * len(rows)), squeeze=False)
+    extent = None
+    if "x" in ds.coords:
+        x, y = ds["x"].values / 1000.0, ds["y"].values / 1000.0
+        extent = (x[0], x[-1], y[-1], y[0])
+    outlines = {r: _plane(grid.region(r), 3) for r in ("skeleton", "nerve") if r in grid.regions}
+    for r, (title, names, cmap) in enumerate(rows):
+        stack = sum(ds[f"{n}_field"].sel(snapshot_day=days).values for n in names)
+        vmin, vmax = float(np.min(stack)), float(np.max(stack))
+        for c, day in enumerate(days):
+            ax = axes[r, c]
+            im = ax.imshow(_plane(stack[c], grid.ndim), cmap=cmap, vmin=vmin, vmax=vmax or 1.0, extent=extent)
+            for region, mask in outlines.items():
+                ax.contour(mask, levels=[0.5], colors="k" if region == "skeleton" else "m", linewidths=0.6, extent=extent, origin="upper")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(f"day {day:g}")
+            if c == 0:
+                ax.set_ylabel(title)
+        fig.colorbar(im, ax=axes[r, :].tolist(), shrink=0.8, pad=0.01)
+    fig.suptitle(f"{result.scenario}: the lesion over time (black: skeleton, magenta: nerve; mm)")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
