@@ -156,5 +156,85 @@ def bench(
             typer.echo(f"{key}: {value}")
 
 
+
+@app.command()
+@user_errors
+def risk(
+    setting: str = typer.Option(None, "--setting", help="Clinical setting (see --list)."),
+    factor: list[str] = typer.Option([], "--factor", help="Risk factor, lower-case and hyphenated; repeatable."),
+    prophylaxis: str = typer.Option(None, "--prophylaxis", help="nsaid or radiotherapy (hip settings)."),
+    tbsa: float = typer.Option(None, "--tbsa", help="Burned % of total body surface (burns only)."),
+    delay_days: float = typer.Option(None, "--delay-days", help="Days from hip fracture to surgery."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    fhir_out: Path = typer.Option(None, "--fhir-out", help="Write a FHIR R4 RiskAssessment (JSON) here."),
+    fhir_in: Path = typer.Option(None, "--fhir-in", help="Read setting and factors from a FHIR R4 Bundle."),
+    report: Path = typer.Option(None, "--report", help="Write a plain-language HTML page for the patient."),
+    show_list: bool = typer.Option(False, "--list", help="List the settings and the factors each accepts."),
+    seed: int = typer.Option(None, "--seed", help="Seed of the interval sampling (default fixed)."),
+) -> None:
+    """Evidence-based risk of heterotopic ossification, with its sources (a research tool, not a diagnosis)."""
+    from rich.console import Console
+
+    from hosim.clinical import console as clinical_console
+    from hosim.clinical.files import check_output_path, write_text_atomic
+    from hosim.clinical.risk import DEFAULT_SEED, estimate_risk
+
+    if show_list:
+        if as_json:
+            typer.echo(json.dumps(clinical_console.settings_listing()))
+        else:
+            clinical_console.print_settings(Console())
+        return
+    outputs = {option: check_output_path(path, option)
+               for option, path in (("--fhir-out", fhir_out), ("--report", report)) if path is not None}
+    inputs, fhir_notes = None, ()
+    if fhir_in is not None:
+        from hosim.clinical.fhir import read_bundle, risk_inputs
+
+        inputs = risk_inputs(read_bundle(fhir_in), setting)
+        setting, factor = inputs.setting, [*factor, *inputs.factors]
+        tbsa = tbsa if tbsa is not None else inputs.tbsa
+        fhir_notes = (f"From {fhir_in}: setting {inputs.setting}; factors {', '.join(inputs.factors) or 'none'}"
+                      + (f"; mapped but not used by this setting: {', '.join(inputs.ignored)}" if inputs.ignored else ""),)
+    if setting is None:
+        raise InputError("--setting is required unless --fhir-in gives it; see `hosim risk --list`")
+    estimate = estimate_risk(setting, factor, prophylaxis, tbsa, delay_days,
+                             seed=DEFAULT_SEED if seed is None else seed)
+    documents = {}
+    if "--fhir-out" in outputs:
+        from hosim.clinical.fhir import risk_assessment
+
+        documents["--fhir-out"] = json.dumps(risk_assessment(estimate, inputs), indent=2) + "\n"
+    if "--report" in outputs:
+        from hosim.clinical.report import render_report
+
+        documents["--report"] = render_report(estimate)
+    for option, text in documents.items():
+        write_text_atomic(outputs[option], text)
+    if as_json:
+        typer.echo(json.dumps(estimate.to_json()))
+    else:
+        clinical_console.print_risk(estimate, Console(), fhir_notes)
+
+
+@app.command()
+@user_errors
+def grade(
+    mask: Path = typer.Argument(..., help="Label image .npy: 0 soft tissue, 1 pelvis, 2 femur, 3 heterotopic bone."),
+    spacing_mm: float = typer.Option(..., "--spacing-mm", help="Pixel (voxel) size in mm."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Brooker grade and Della Valle class of a hip label image (a 3-D volume is projected front to back)."""
+    from rich.console import Console
+
+    from hosim.clinical.console import print_grade
+    from hosim.clinical.grading import grade_mask, load_mask
+
+    result = grade_mask(load_mask(mask), spacing_mm)
+    if as_json:
+        typer.echo(json.dumps(result.to_json()))
+    else:
+        print_grade(result, Console())
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

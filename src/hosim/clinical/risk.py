@@ -251,7 +251,7 @@ def _notes(setting: Setting, plan: _Plan, factors: tuple[str, ...], prophylaxis:
     odds_rows = [row for row, _ in plan.odds_terms]
     if len(odds_rows) > 1:
         notes.append("Odds ratios are multiplied, which assumes the factors act independently; "
-                     "the published ratios were not estimated together.")
+                     "the published ratios were mostly not estimated together.")
     for row_id in odds_rows:
         if evidence_row(row_id).unit == "RR":
             notes.append(f"{row_id} is a relative risk; hosim uses it as an odds ratio. For a harmful "

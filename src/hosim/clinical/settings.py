@@ -85,6 +85,7 @@ FACTOR_LABELS = {
     "transfemoral": "an amputation above the knee",
     "blast": "a blast injury",
     "zone-of-injury": "an amputation level within the injured zone",
+    "nsaid": "anti-inflammatory medicine (NSAID) around the operation",
 }
 
 _SETTINGS = (
