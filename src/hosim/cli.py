@@ -156,7 +156,6 @@ def bench(
             typer.echo(f"{key}: {value}")
 
 
-
 @app.command()
 @user_errors
 def risk(
