@@ -14,7 +14,6 @@ class Advice:
 
     text: str
     sources: str
-    evidence: tuple[str, ...] = ()
 
 
 def _hip_surgery_advice() -> tuple[Advice, ...]:
@@ -28,14 +27,12 @@ def _hip_surgery_advice() -> tuple[Advice, ...]:
                   f"NSAIDs can cause bleeding: in one large trial, major bleeding was about "
                   f"{bleeding.require_value():.1f} times as common on ibuprofen."),
             sources=f"{nsaid.source}; {bleeding.source}",
-            evidence=(nsaid.id, bleeding.id),
         ),
         Advice(
             text=(f"A single dose of radiotherapy to the hip, usually given within 72 hours after the "
                   f"operation, works at least as well: severe HO was about {radiotherapy.require_value():.2f} "
                   f"times as common as with NSAIDs, though the absolute difference was only about 1 in 100."),
             sources=radiotherapy.source,
-            evidence=(radiotherapy.id,),
         ),
     )
 
@@ -44,8 +41,7 @@ _OTHER_ADVICE = {
     "elbow-fracture": (
         Advice("There is little evidence on preventing HO around the elbow with medicines or radiotherapy. "
                "Earlier definitive surgery and earlier movement of the elbow went with less HO.",
-               "Zeckey 2011 Semin Immunopathol 33:273; " + evidence_row("elbow_timing").source,
-               ("elbow_timing",)),
+               "Zeckey 2011 Semin Immunopathol 33:273; " + evidence_row("elbow_timing").source),
     ),
     "sci": (
         Advice("After spinal cord injury, NSAIDs started early showed the greatest preventive effect in a "

@@ -103,8 +103,8 @@ def render_report(estimate: RiskEstimate) -> str:
     )
     effects = "".join(_effect_item(e) for e in estimate.effects) or "<li>None that you reported.</li>"
     others = "".join(f"<li>{escape(_factor_label(n))}</li>" for n in other)
-    stages = "".join(f"<tr><td><b>{escape(s.name)}</b></td><td>{escape(s.feels_like)}</td><td>{escape(s.when)}</td></tr>"
-                     for s in STAGES)
+    stages = "".join(f"<tr><td><b>{escape(s.name)}</b></td><td>{escape(s.feels_like)}</td><td>{escape(s.when)}"
+                     f"<br><span class='small'>{escape(s.source)}</span></td></tr>" for s in STAGES)
     calls = "".join(f"<li>{escape(text)}</li>" for text in CALL_A_DOCTOR)
     prevention = "".join(f"<li>{escape(a.text)} <span class='small'>({escape(a.sources)})</span></li>"
                          for a in prevention_for(spec))
