@@ -55,6 +55,14 @@ def test_report_is_honest_where_figures_are_missing():
     assert "injections into muscle" in page
 
 
+def test_report_tells_subgroup_figures_for_what_they_are():
+    page = render_report(estimate_risk("elbow-fracture", ["distal-humerus"]))
+    share = per_hundred(evidence_row("elbow_distal_humerus").value)
+    assert f"about {share} in 100 developed severe HO" in page
+    page = render_report(estimate_risk("amputation", ["transfemoral"]))
+    assert f"about {per_hundred(evidence_row('amputation_transfemoral').value)} in 100 developed HO" in page
+
+
 def test_report_escapes_text_from_the_evidence():
     page = render_report(estimate_risk("tbi"))  # onset_tbi's source reads "Watanabe & Sant 2001"
     assert "Watanabe &amp; Sant" in page and "Watanabe & Sant" not in page

@@ -61,6 +61,8 @@ def _effect_item(effect: Effect) -> str:
                 "above: your risk may be higher")
     elif effect.kind == "subgroup incidence":
         text = f"in studies of people with this, about {per_hundred(effect.value)} in 100 developed HO"
+    elif effect.kind == "subgroup severe-HO incidence":
+        text = f"in studies of people with this, about {per_hundred(effect.value)} in 100 developed severe HO"
     elif effect.kind == "odds ratio per day":
         text = f"each extra day before surgery raised the odds about {effect.value:.2f} times"
     else:

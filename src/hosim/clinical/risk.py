@@ -58,7 +58,7 @@ class Effect:
 
     name: str  # factor or prophylaxis name
     evidence_id: str
-    kind: str  # "odds ratio", "relative risk", "subgroup incidence", "not quantified"
+    kind: str  # "odds ratio", "relative risk", "odds ratio per day", "subgroup (severe-HO) incidence", "not quantified"
     value: float | None
 
 
@@ -194,7 +194,8 @@ def _plan(setting: Setting, factors: tuple[str, ...], prophylaxis: str | None, t
         if pattern.any_ho or pattern.severe_ho:
             severe_rows, severe_definition = pattern.severe_ho, pattern.severe_definition
         row_id = (pattern.any_ho or pattern.severe_ho)[0]
-        effects.append(Effect(name, row_id, "subgroup incidence", evidence_row(row_id).value))
+        kind = "subgroup incidence" if pattern.any_ho else "subgroup severe-HO incidence"
+        effects.append(Effect(name, row_id, kind, evidence_row(row_id).value))
 
     odds_terms = [(setting.odds_factors[f], 1.0) for f in factors if f in setting.odds_factors]
     effects += [Effect(f, setting.odds_factors[f], _ratio_kind(setting.odds_factors[f]),
