@@ -15,6 +15,7 @@ import xarray as xr
 
 from hosim import __version__
 from hosim.analysis.metrics import compute_metrics
+from hosim.biology.interventions import build_with_interventions
 from hosim.engine import Checkpoint, Recorder, Stepper, run
 from hosim.errors import InputError
 from hosim.scenarios import get_scenario
@@ -93,9 +94,11 @@ def simulate(
         raise InputError(f"--dims must be 0, 1, 2 or 3, got {dims}")
     if days is not None and not (np.isfinite(days) and days > 0):
         raise InputError(f"--days must be a positive number of days, got {days}")
-    if interventions:
-        raise InputError(f"unknown intervention {interventions[0]!r}; none are available in this version")
-    setup = get_scenario(scenario).build(dims=dims, days=days, resolution_um=resolution_um, seed=seed, **params)
+    options = {"days": days, "resolution_um": resolution_um}
+    options = {k: v for k, v in options.items() if v is not None}  # None: the scenario's default
+    setup, applied = build_with_interventions(
+        get_scenario(scenario), interventions, dims=dims, seed=seed, **options, **params
+    )
     state = setup.state
     stepper = Stepper(setup.grid, state.variables, state.compartments, setup.transports, setup.reactions, setup.dt)
     every = max(1, int(round(SAMPLE_INTERVAL_DAY / setup.dt)))
@@ -103,13 +106,13 @@ def simulate(
     recorder = Recorder(setup.observables, every, snapshot_times, setup.snapshot_variables)
     checkpoint = None
     if checkpoint_path is not None:
-        config = {"scenario": setup.scenario, "options": setup.options, "interventions": list(interventions)}
+        config = {"scenario": setup.scenario, "options": setup.options, "interventions": applied}
         checkpoint = Checkpoint(checkpoint_path, every=checkpoint_every, config=config)
     run(stepper, state, setup.days, recorder, checkpoint, progress)
     times, series = recorder.series()
     metrics = compute_metrics(times, series, setup)
     dataset = build_dataset(setup, times, series, recorder.snapshots, metrics)
-    return Result(setup.scenario, list(interventions), dict(setup.options), metrics, dataset, setup)
+    return Result(setup.scenario, applied, dict(setup.options), metrics, dataset, setup)
 
 
 def build_dataset(setup, times: np.ndarray, series: dict, snapshots: dict, metrics: dict) -> xr.Dataset:

@@ -94,7 +94,8 @@ class Stepper:
         bound = explicit_bound(tr.diffusivity, tr.decay, self.dt, self.grid.spacing_um, ndim)
         method = tr.method
         if method == "auto":
-            method = "explicit" if bound <= 1.0 else "implicit"
+            # Without diffusion (0-D grid or D = 0) the implicit path is an exact pointwise decay, no stencil.
+            method = "explicit" if bound <= 1.0 and ndim > 0 and tr.diffusivity > 0 else "implicit"
         if method == "explicit" and bound > 1.0:
             limit = self.dt / bound
             raise InputError(
