@@ -1,4 +1,7 @@
-"""Benchmark script: prints the JSON object of `hosim bench --json` (solver throughput, scenario times)."""
+"""Benchmark script: prints the JSON object of `hosim bench --json` (solver throughput, scenario times).
+
+Usage: python benchmarks/bench.py [EDGE ...]
+"""
 
 import json
 import sys

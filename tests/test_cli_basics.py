@@ -18,7 +18,7 @@ def test_version():
 
 
 def test_bench_json_has_the_contract_keys():
-    result = runner.invoke(app, ["bench", "--json", "--sizes", "16,24"])
+    result = runner.invoke(app, ["bench", "--json", "--sizes", "16,24", "--no-scenarios"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) >= {"copy_gb_s", "explicit_mvox_s", "lod_mvox_s", "threads"}

@@ -60,7 +60,24 @@ def solver_mvox_s(edge: int) -> tuple[float, float]:
     return voxels / _best_seconds(explicit_many, 3) / 1e6, voxels / _best_seconds(lod_many, 3) / 1e6
 
 
-def run_benchmark(edges=(64, 128, 256)) -> dict:
+SCENARIO_CASES = {  # benchmark key: (scenario, dims); the 3-D default grid of mouse-bmp2 is 64^3
+    "mouse-bmp2-2d": ("mouse-bmp2", 2),
+    "mouse-bmp2-0d": ("mouse-bmp2", 0),
+    "mouse-bmp2-3d64": ("mouse-bmp2", 3),
+}
+
+
+def scenario_seconds(scenario: str, dims: int) -> float:
+    """Wall time of a default run (no figures, no files), after a short warm-up run loads the JIT cache."""
+    from hosim.simulation import simulate
+
+    simulate(scenario, dims=dims, days=0.1)
+    start = time.perf_counter()
+    simulate(scenario, dims=dims)
+    return time.perf_counter() - start
+
+
+def run_benchmark(edges=(64, 128, 256), scenarios: bool = True) -> dict:
     """All figures of the benchmark as plain data."""
     result = {"copy_gb_s": round(copy_bandwidth_gb_s(), 2), "explicit_mvox_s": {}, "lod_mvox_s": {}}
     for edge in edges:
@@ -68,4 +85,6 @@ def run_benchmark(edges=(64, 128, 256)) -> dict:
         result["explicit_mvox_s"][str(edge)] = round(explicit, 1)
         result["lod_mvox_s"][str(edge)] = round(lod, 1)
     result["threads"] = numba.get_num_threads()
+    if scenarios:
+        result["scenario_s"] = {key: round(scenario_seconds(*case), 2) for key, case in SCENARIO_CASES.items()}
     return result

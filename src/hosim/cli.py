@@ -138,6 +138,7 @@ def scenarios() -> None:
 def bench(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     sizes: str = typer.Option("64,128,256", help="Comma-separated cube edge lengths."),
+    scenarios: bool = typer.Option(True, "--scenarios/--no-scenarios", help="Also time the standard scenario runs (minutes)."),
 ) -> None:
     """Measure solver throughput (million voxel updates per second) and scenario wall times."""
     from hosim.benchmark import run_benchmark
@@ -148,7 +149,7 @@ def bench(
         raise InputError(f"--sizes must be comma-separated integers, got {sizes!r}") from None
     if not edges or min(edges) < 4:
         raise InputError(f"--sizes needs edge lengths >= 4, got {sizes!r}")
-    result = run_benchmark(edges)
+    result = run_benchmark(edges, scenarios=scenarios)
     if as_json:
         typer.echo(json.dumps(result))
     else:
