@@ -107,7 +107,9 @@ def draw_lesion(result, path: Path) -> Path:
     grid = result.setup.grid
     days = [d for d in ds["snapshot_day"].values if d > 0] or list(ds["snapshot_day"].values)
     rows = [(t, names, cmap) for t, names, cmap in LESION_ROWS if all(f"{n}_field" in ds for n in names)]
-    fig, axes = plt.subplots(len(rows), len(days), figsize=(2.1 * len(days) + 1.2, 2.1 * len(rows)), squeeze=False)
+    fig, axes = plt.subplots(
+        len(rows), len(days), figsize=(1.9 * len(days) + 1.2, 1.9 * len(rows) + 0.6), squeeze=False, layout="constrained"
+    )
     extent = None
     if "x" in ds.coords:
         x, y = ds["x"].values / 1000.0, ds["y"].values / 1000.0
@@ -120,15 +122,15 @@ def draw_lesion(result, path: Path) -> Path:
             ax = axes[r, c]
             im = ax.imshow(_plane(stack[c], grid.ndim), cmap=cmap, vmin=vmin, vmax=vmax or 1.0, extent=extent)
             for region, mask in outlines.items():
-                ax.contour(mask, levels=[0.5], colors="k" if region == "skeleton" else "m", linewidths=0.6, extent=extent, origin="upper")
+                ax.contour(mask, levels=[0.5], colors="c" if region == "skeleton" else "m", linewidths=0.6, extent=extent, origin="upper")
             ax.set_xticks([])
             ax.set_yticks([])
             if r == 0:
                 ax.set_title(f"day {day:g}")
             if c == 0:
                 ax.set_ylabel(title)
-        fig.colorbar(im, ax=axes[r, :].tolist(), shrink=0.8, pad=0.01)
-    fig.suptitle(f"{result.scenario}: the lesion over time (black: skeleton, magenta: nerve; mm)")
+        fig.colorbar(im, ax=axes[r, :].tolist(), shrink=0.9, pad=0.01)
+    fig.suptitle(f"{result.scenario}: the lesion over time (cyan: skeleton edge, magenta: nerve; mm)")
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
