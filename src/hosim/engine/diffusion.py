@@ -99,26 +99,7 @@ def _line_coefficients(n: int, r: float, shift: float, fixed: np.ndarray | None)
 
 @nb.njit(parallel=True, cache=True)
 def _sweep_middle(u, cp, inv, am):
-    """Thomas along axis 1 of u (A, n, B) with coefficients shared by all lines (length n)."""
-    na, n, nb_ = u.shape
-    nchunks = (nb_ + _CHUNK - 1) // _CHUNK
-    for task in nb.prange(na * nchunks):
-        a = task // nchunks
-        lo = (task - a * nchunks) * _CHUNK
-        hi = min(lo + _CHUNK, nb_)
-        for i in range(lo, hi):
-            u[a, 0, i] = u[a, 0, i] * inv[0]
-        for m in range(1, n):
-            for i in range(lo, hi):
-                u[a, m, i] = u[a, m, i] * inv[m] - am[m] * u[a, m - 1, i]
-        for m in range(n - 2, -1, -1):
-            for i in range(lo, hi):
-                u[a, m, i] = u[a, m, i] - cp[m] * u[a, m + 1, i]
-
-
-@nb.njit(parallel=True, cache=True)
-def _sweep_middle_var(u, cp, inv, am):
-    """As _sweep_middle, with per-voxel coefficients shaped like u (Dirichlet voxels present)."""
+    """Thomas along axis 1 of u (A, n, B); coefficients shaped like u (stride-0 views when shared)."""
     na, n, nb_ = u.shape
     nchunks = (nb_ + _CHUNK - 1) // _CHUNK
     for task in nb.prange(na * nchunks):
@@ -137,25 +118,8 @@ def _sweep_middle_var(u, cp, inv, am):
 
 @nb.njit(parallel=True, cache=True)
 def _sweep_last(u, cp, inv, am):
-    """Thomas along the contiguous axis of u (R, n), blocks of rows swept together."""
-    nr, n = u.shape
-    nblocks = (nr + _ROW_BLOCK - 1) // _ROW_BLOCK
-    for blk in nb.prange(nblocks):
-        lo = blk * _ROW_BLOCK
-        hi = min(lo + _ROW_BLOCK, nr)
-        for r in range(lo, hi):
-            u[r, 0] = u[r, 0] * inv[0]
-        for m in range(1, n):
-            for r in range(lo, hi):
-                u[r, m] = u[r, m] * inv[m] - am[m] * u[r, m - 1]
-        for m in range(n - 2, -1, -1):
-            for r in range(lo, hi):
-                u[r, m] = u[r, m] - cp[m] * u[r, m + 1]
-
-
-@nb.njit(parallel=True, cache=True)
-def _sweep_last_var(u, cp, inv, am):
-    """As _sweep_last, with per-voxel coefficients shaped like u."""
+    """Thomas along the contiguous axis of u (R, n), blocks of rows swept together (independent
+    recurrences give instruction-level parallelism); coefficients shaped like u."""
     nr, n = u.shape
     nblocks = (nr + _ROW_BLOCK - 1) // _ROW_BLOCK
     for blk in nb.prange(nblocks):
@@ -197,14 +161,22 @@ class LODSolver:
         r = diffusivity * dt / spacing**2
         self.factors = {ax: self._factorise(ax, r, shift) for ax in self.axes}
 
+    def _sweep_shape(self, axis: int) -> tuple[int, ...]:
+        """The view of the field each sweep works on: (rows, n) along x, (A, n, B) along y and z."""
+        nz, ny, nx = self.shape3
+        return {2: (nz * ny, nx), 1: (nz, ny, nx), 0: (1, nz, ny * nx)}[axis]
+
     def _factorise(self, axis: int, r: float, shift: float):
+        """Thomas factors in the sweep's view: per voxel with Dirichlet voxels, else stride-0 views."""
         n = self.shape3[axis]
+        view = self._sweep_shape(axis)
         if self.fixed_mask is None:
-            return tuple(f[0] for f in _line_coefficients(n, r, shift, None))
+            line = [1] * len(view)
+            line[-1 if axis == 2 else 1] = n
+            return tuple(np.broadcast_to(f[0].reshape(line), view) for f in _line_coefficients(n, r, shift, None))
         moved = np.moveaxis(self.fixed_mask, axis, -1)
-        lines = moved.reshape(-1, n)
-        coeffs = _line_coefficients(n, r, shift, lines)
-        return tuple(np.ascontiguousarray(np.moveaxis(f.reshape(moved.shape), -1, axis)) for f in coeffs)
+        coeffs = _line_coefficients(n, r, shift, moved.reshape(-1, n))
+        return tuple(np.ascontiguousarray(np.moveaxis(f.reshape(moved.shape), -1, axis)).reshape(view) for f in coeffs)
 
     def solve(self, u: np.ndarray, source: np.ndarray | None = None, dt: float = 0.0, fixed_value=0.0) -> None:
         """Advance u (C-contiguous, shape3) in place by one step; `source*dt` is added first."""
@@ -216,15 +188,6 @@ class LODSolver:
             u[self.fixed_mask] = fixed_value if np.ndim(fixed_value) == 0 else fixed_value[self.fixed_mask]
         if self.pure_decay is not None:
             return
-        nz, ny, nx = self.shape3
-        var = self.fixed_mask is not None
         for ax in self.axes:
-            cp, inv, am = self.factors[ax]
-            if ax == 2:
-                shape = (nz * ny, nx)
-                args = (cp.reshape(shape), inv.reshape(shape), am.reshape(shape)) if var else (cp, inv, am)
-                (_sweep_last_var if var else _sweep_last)(u.reshape(shape), *args)
-            else:
-                shape = (nz, ny, nx) if ax == 1 else (1, nz, ny * nx)
-                args = (cp.reshape(shape), inv.reshape(shape), am.reshape(shape)) if var else (cp, inv, am)
-                (_sweep_middle_var if var else _sweep_middle)(u.reshape(shape), *args)
+            sweep = _sweep_last if ax == 2 else _sweep_middle
+            sweep(u.reshape(self._sweep_shape(ax)), *self.factors[ax])
