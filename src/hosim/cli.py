@@ -134,6 +134,63 @@ def scenarios() -> None:
 
 
 @app.command()
+def interventions(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON list with every field."),
+) -> None:
+    """List the interventions: what each changes, at which step, and the evidence behind it."""
+    from hosim.biology.interventions import listing
+
+    rows = listing()
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        if row["kind"] == "pending":
+            typer.echo(f"{row['name']:22s} ({row['kind']}) {row['description']}")
+            continue
+        typer.echo(f"{row['name']:22s} [{row['kind']}, step {row['steps']}] {row['description']}")
+        typer.echo(f"{'':22s}   acts on: {row['acts_on']}; default strength {row['default_strength']:g} "
+                   f"({row['strength_source']}); window: {row['default_window']}")
+        typer.echo(f"{'':22s}   evidence: {row['evidence']}")
+
+
+@app.command()
+@user_errors
+def experiment(
+    name: str = typer.Argument(..., help="knockouts, dose-response or timing."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default runs/experiments/NAME)."),
+    dims: int = typer.Option(2, "--dims", help="Grid dimension of every case: 0 (well mixed), 1, 2 or 3."),
+    days: float = typer.Option(None, "--days", help="Days to simulate (default: the scenario's)."),
+    resolution: float = typer.Option(None, "--resolution", help="Grid spacing in micrometres."),
+    workers: int = typer.Option(None, "--workers", help="Cases run at once (default: one per core)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of every case."),
+) -> None:
+    """Run a virtual experiment in parallel; finished cases are kept in DIR/cases, so a re-run resumes."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from hosim.cohort.experiments import get_experiment, run_experiment, run_options
+    from hosim.errors import SimulationError
+
+    get_experiment(name)
+    options = run_options(dims=dims, days=days, resolution_um=resolution, seed=seed)
+    out = out or Path("runs") / "experiments" / name
+    columns = (TextColumn(f"[bold]{name}[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+               TimeElapsedColumn())
+    try:
+        with Progress(*columns) as bar:
+            task = bar.add_task("", total=None)
+            report, batch = run_experiment(
+                name, out, options, workers=workers,
+                progress=lambda done, total, case: bar.update(task, completed=done, total=total, description=case),
+            )
+    except SimulationError as exc:
+        typer.echo(f"hosim: error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"cases: {len(batch.computed)} computed, {len(batch.reused)} reused from {out}/cases")
+    typer.echo("report: " + ", ".join(f"{out}/{f}" for f in report["files"]))
+
+
+@app.command()
 @user_errors
 def bench(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),

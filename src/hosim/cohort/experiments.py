@@ -1,0 +1,335 @@
+"""Virtual experiments (`hosim experiment NAME`): knockouts against the mouse targets, the BMP2
+dose-response and the window of opportunity of each prophylaxis.
+
+Each experiment is a list of cases (cohort.runner), run in parallel and resumable, and a report: numbers
+computed from the cases' metrics, written as CSV and markdown tables and a figure.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from hosim.analysis.metrics import DETECTION_MM3, METRIC_KEYS
+from hosim.biology.interventions import INTERVENTIONS, TREATMENT
+from hosim.cohort.runner import EXTRA_MEASURES, Batch, Case, run_cases
+from hosim.errors import InputError
+from hosim.io import experiment_figures as figures
+from hosim.io.tables import csv_text, markdown_table, write_text_atomic
+from hosim.scenarios import get_scenario
+
+SCENARIO = "mouse-bmp2"
+CONTROL = "control"
+TARGETS = "data/targets/mouse_bmp2.toml"  # package copy of ../shared/targets/mouse_bmp2.toml, unchanged
+MEASURES = (*METRIC_KEYS, *EXTRA_MEASURES)
+
+# Knockout rows without a target bound: the model's prediction where the literature conflicts (MODEL.md).
+PREDICTIONS = ("plasminogen-deficient",)
+
+@dataclass(frozen=True)
+class AlsoRule:
+    """One "also" rule of targets [knockouts] as a number: measure(case, control) compared with a limit.
+    undefined_holds: whether the rule holds when the measure is undefined (nothing to contradict it)."""
+
+    quantity: str
+    measure: Callable[[dict, dict], float | None]
+    op: str
+    limit: float
+    undefined_holds: bool = False
+
+    def holds(self, value: float | None) -> bool:
+        if value is None:
+            return self.undefined_holds
+        return {"<=": value <= self.limit, "<": value < self.limit, ">=": value >= self.limit}[self.op]
+
+
+def _ratio_of(key: str) -> Callable[[dict, dict], float | None]:
+    return lambda m, control: ratio(m[key], control[key])
+
+
+def _orthotopic_share(m: dict, control: dict) -> float | None:
+    """Orthotopic share of the bone that formed; None when no bone formed."""
+    total = m["orthotopic_bone_mm3"] + m["heterotopic_bone_mm3"]
+    return m["orthotopic_bone_mm3"] / total if total > DETECTION_MM3 else None
+
+
+# The words are the target file's; tests check that every "also" there has a rule here.
+ALSO = {
+    "trpv1-ko": AlsoRule("substance_p_peak / control", _ratio_of("substance_p_peak"), "<=", 0.30),
+    "cromolyn": AlsoRule("mast_degranulated_peak / control", _ratio_of("mast_degranulated_peak"), "<", 1.0),
+    "mmp9-inactive": AlsoRule("orthotopic share of the bone formed", _orthotopic_share, ">=", 0.5, undefined_holds=True),
+}
+
+DOSES = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0)  # million AdBMP2 cells
+STARTS = (0.0, 1.0, 2.0, 3.0, 5.0, 7.0)  # days after the trigger
+HALF = 0.5  # a start "still works" while it keeps at least half of the day-0 effect
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A named experiment: its cases for given run options, and the report written from their outcomes."""
+
+    name: str
+    description: str
+    cases: Callable[[dict], list[Case]]
+    report: Callable[[dict, dict, Path], dict]
+
+
+def load_targets() -> dict:
+    """The mouse calibration targets shipped with hosim."""
+    return tomllib.loads(files("hosim").joinpath(TARGETS).read_text(encoding="utf-8"))
+
+
+def ratio(value, reference) -> float | None:
+    """value / reference, None where either is missing or the reference is 0."""
+    if value is None or reference is None or reference == 0:
+        return None
+    return float(value) / float(reference)
+
+
+def measures(outcome: dict) -> dict:
+    """Metrics and extra measures of one case outcome, in one mapping."""
+    return {**outcome["metrics"], **outcome["extra"]}
+
+
+# ------------------------------------------------------------------------------------------ knockouts
+def knockout_cases(options: dict) -> list[Case]:
+    """The control, each knockout or drug of targets [knockouts] at its default, and the predictions."""
+    names = [*load_targets()["knockouts"], *PREDICTIONS]
+    return [Case(CONTROL, SCENARIO)] + [Case(n, SCENARIO, ({"name": n},)) for n in names]
+
+
+def knockout_rows(outcomes: dict) -> list[dict]:
+    """One row per case: every measure as a ratio to the control, the target bound and whether it holds."""
+    targets = load_targets()["knockouts"]
+    control = measures(outcomes[CONTROL])
+    rows = []
+    for name, outcome in outcomes.items():
+        m = measures(outcome)
+        row = {"case": name, "role": "control" if name == CONTROL else ("target" if name in targets else "prediction")}
+        row["heterotopic_bone_mm3"] = m["heterotopic_bone_mm3"]
+        row["heterotopic_ratio"] = ratio(m["heterotopic_bone_mm3"], control["heterotopic_bone_mm3"])
+        bound = targets.get(name, {}).get("max_ratio")
+        row["max_ratio"] = bound
+        row["within_bound"] = None if bound is None else (row["heterotopic_ratio"] is not None
+                                                          and row["heterotopic_ratio"] <= bound)
+        row.update({f"ratio_{k}": ratio(m[k], control[k]) for k in MEASURES})
+        rows.append(row)
+    return rows
+
+
+def also_checks(outcomes: dict) -> list[dict]:
+    """The "also" rules of [knockouts] evaluated: case, rule, measured value, limit, whether it holds."""
+    targets = load_targets()["knockouts"]
+    control = measures(outcomes[CONTROL])
+    checks = []
+    for name, rule in ALSO.items():
+        if name in outcomes:
+            value = rule.measure(measures(outcomes[name]), control)
+            checks.append({"case": name, "rule": targets[name]["also"], "quantity": rule.quantity, "value": value,
+                           "limit": f"{rule.op} {rule.limit:g}", "holds": rule.holds(value)})
+    return checks
+
+
+def knockout_report(outcomes: dict, options: dict, out: Path) -> dict:
+    rows = knockout_rows(outcomes)
+    checks = also_checks(outcomes)
+    columns = ["case", "role", "heterotopic_bone_mm3", "heterotopic_ratio", "max_ratio", "within_bound",
+               *(f"ratio_{k}" for k in MEASURES)]
+    write_text_atomic(out / "knockouts.csv", csv_text(rows, columns))
+    by_metric = [{"measure": k, **{r["case"]: r[f"ratio_{k}"] for r in rows}} for k in MEASURES]
+    text = (
+        f"# Knockouts and drugs ({SCENARIO}, {_describe(options)})\n\n"
+        "Heterotopic bone at the end of the run as a ratio to the control, against targets/mouse_bmp2.toml "
+        "[knockouts] (predictions have no bound).\n\n"
+        + markdown_table(rows, ["case", "role", "heterotopic_bone_mm3", "heterotopic_ratio", "max_ratio", "within_bound"],
+                         ["case", "role", "heterotopic bone (mm3)", "ratio", "bound (at most)", "within bound"])
+        + "\nThe targets' further rules:\n\n"
+        + markdown_table(checks, ["case", "rule", "quantity", "value", "limit", "holds"])
+        + "\nEvery measure as a ratio to the control (empty: undefined, e.g. an event that never happens):\n\n"
+        + markdown_table(by_metric, ["measure", *(r["case"] for r in rows)])
+    )
+    write_text_atomic(out / "knockouts.md", text)
+    figures.knockout_bars(rows, out / "knockouts.png")
+    return {"rows": rows, "checks": checks, "files": ["knockouts.csv", "knockouts.md", "knockouts.png"]}
+
+
+# ------------------------------------------------------------------------------------------ dose-response
+def dose_name(dose: float) -> str:
+    return f"dose-{dose:g}"
+
+
+def dose_cases(options: dict) -> list[Case]:
+    return [Case(dose_name(d), SCENARIO, (), {"dose": d}) for d in DOSES]
+
+
+def dose_threshold(doses: Sequence[float], bone: Sequence[float], detection: float) -> dict:
+    """The lowest dose above which every dose forms detectable heterotopic bone: the bracketing doses and
+    an estimate interpolated linearly in log(bone) against log(dose) between them (None if no bracket)."""
+    above = [b > detection for b in bone]
+    if not any(above):
+        return {"low": None, "high": None, "estimate": None}
+    k = len(above)
+    while k > 0 and above[k - 1]:
+        k -= 1
+    if k == 0:
+        return {"low": None, "high": doses[0], "estimate": None}
+    lo, hi = doses[k - 1], doses[k]
+    if lo == 0:
+        estimate = None  # only the upper bracket is known
+    elif bone[k - 1] > 0:
+        f = (math.log(detection) - math.log(bone[k - 1])) / (math.log(bone[k]) - math.log(bone[k - 1]))
+        estimate = math.exp(math.log(lo) + f * (math.log(hi) - math.log(lo)))
+    else:
+        estimate = math.sqrt(lo * hi)  # no bone at all below: the bracket's geometric middle
+    return {"low": lo, "high": hi, "estimate": estimate}
+
+
+def dose_report(outcomes: dict, options: dict, out: Path) -> dict:
+    standard = float(get_scenario(SCENARIO).defaults["dose"])
+    reference = measures(outcomes[dose_name(standard)])["heterotopic_bone_mm3"] if standard in DOSES else None
+    rows = []
+    for d in DOSES:
+        m = measures(outcomes[dose_name(d)])
+        rows.append({"dose": d, "heterotopic_bone_mm3": m["heterotopic_bone_mm3"],
+                     "orthotopic_bone_mm3": m["orthotopic_bone_mm3"], "bone_onset_day": m["bone_onset_day"],
+                     "of_standard_dose": ratio(m["heterotopic_bone_mm3"], reference)})
+    threshold = dose_threshold(DOSES, [r["heterotopic_bone_mm3"] for r in rows], DETECTION_MM3)
+    columns = ["dose", "heterotopic_bone_mm3", "orthotopic_bone_mm3", "bone_onset_day", "of_standard_dose"]
+    write_text_atomic(out / "dose-response.csv", csv_text(rows, columns))
+    text = (
+        f"# BMP2 dose-response ({SCENARIO}, {_describe(options)})\n\n"
+        f"Dose in million AdBMP2 cells (standard {standard:g}). Threshold: the lowest dose above which every dose "
+        f"forms more than {DETECTION_MM3:g} mm3 of heterotopic bone: between {_g(threshold['low'])} and "
+        f"{_g(threshold['high'])}, about {_g(threshold['estimate'])} (log-log interpolation).\n\n"
+        + markdown_table(rows, columns, ["dose", "heterotopic bone (mm3)", "orthotopic bone (mm3)", "bone onset (day)",
+                                         "of standard dose"])
+    )
+    write_text_atomic(out / "dose-response.md", text)
+    figures.dose_response(rows, threshold, standard, DETECTION_MM3, out / "dose-response.png")
+    return {"rows": rows, "threshold": threshold, "files": ["dose-response.csv", "dose-response.md", "dose-response.png"]}
+
+
+# ------------------------------------------------------------------------------------------ timing
+def anti_ho_treatments() -> list[str]:
+    """Every timed intervention (a drug or radiation, not a genotype): the candidates for prophylaxis."""
+    return [name for name, item in INTERVENTIONS.items() if item.kind == TREATMENT]
+
+
+def timing_name(intervention: str, start: float) -> str:
+    return f"{intervention}-day{start:g}"
+
+
+def timing_cases(options: dict) -> list[Case]:
+    days = options.get("days")
+    if days is not None and days <= max(STARTS):
+        raise InputError(f"the timing experiment starts treatments up to day {max(STARTS):g}; --days must exceed it")
+    cases = [Case(CONTROL, SCENARIO)]
+    for name in anti_ho_treatments():
+        cases += [Case(timing_name(name, s), SCENARIO, ({"name": name, "start": s},)) for s in STARTS]
+    return cases
+
+
+def latest_effective_start(prevented: dict[float, float | None]) -> float | None:
+    """The latest start day at which a treatment still prevents at least HALF of what it prevents when
+    started on day 0 (None when it prevents nothing on day 0)."""
+    first = prevented[STARTS[0]]
+    if first is None or first <= 0.0:
+        return None
+    keeping = [s for s in STARTS if (prevented[s] or 0.0) >= HALF * first]
+    return max(keeping)
+
+
+def timing_report(outcomes: dict, options: dict, out: Path) -> dict:
+    control = measures(outcomes[CONTROL])["heterotopic_bone_mm3"]
+    rows = []
+    for name in anti_ho_treatments():
+        prevented = {}
+        for s in STARTS:
+            bone = measures(outcomes[timing_name(name, s)])["heterotopic_bone_mm3"]
+            r = ratio(bone, control)
+            prevented[s] = None if r is None else 1.0 - r
+        row = {"intervention": name, **{f"day{s:g}": prevented[s] for s in STARTS}}
+        row["latest_start_day"] = latest_effective_start(prevented)
+        rows.append(row)
+    columns = ["intervention", *(f"day{s:g}" for s in STARTS), "latest_start_day"]
+    write_text_atomic(out / "timing.csv", csv_text(rows, columns))
+    text = (
+        f"# Window of opportunity ({SCENARIO}, {_describe(options)})\n\n"
+        "Fraction of the control's heterotopic bone prevented when each treatment starts on the given day and "
+        "acts at its default strength for its default duration. latest start: the latest start day that still "
+        f"prevents at least {HALF:.0%} of what starting on day 0 prevents (how late prophylaxis can start).\n\n"
+        + markdown_table(rows, columns, ["intervention", *(f"start day {s:g}" for s in STARTS), "latest start (day)"])
+    )
+    write_text_atomic(out / "timing.md", text)
+    figures.timing_curves(rows, STARTS, out / "timing.png")
+    return {"rows": rows, "files": ["timing.csv", "timing.md", "timing.png"]}
+
+
+def _g(value) -> str:
+    return "-" if value is None else f"{value:.3g}"
+
+
+def _describe(options: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in options.items() if v is not None)
+
+
+EXPERIMENTS = {
+    e.name: e
+    for e in (
+        Experiment("knockouts", "control and each knockout or drug of targets [knockouts], as ratios to the control",
+                   knockout_cases, knockout_report),
+        Experiment("dose-response", "heterotopic bone against BMP2 dose, with the threshold dose",
+                   dose_cases, dose_report),
+        Experiment("timing", "each prophylaxis started on day 0, 1, 2, 3, 5 or 7: how much bone it prevents",
+                   timing_cases, timing_report),
+    )
+}
+
+
+def get_experiment(name: str) -> Experiment:
+    try:
+        return EXPERIMENTS[name]
+    except KeyError:
+        raise InputError(f"unknown experiment {name!r}; allowed: {', '.join(EXPERIMENTS)}") from None
+
+
+def run_options(dims: int = 2, days: float | None = None, resolution_um: float | None = None, seed: int = 0) -> dict:
+    """The simulate() options every case of an experiment shares."""
+    if dims not in (0, 1, 2, 3):
+        raise InputError(f"--dims must be 0, 1, 2 or 3, got {dims}")
+    return {"dims": dims, "days": days, "resolution_um": resolution_um, "seed": seed}
+
+
+def run_experiment(name: str, out: str | Path, options: dict, *, workers: int | None = None, client=None,
+                   progress=None) -> tuple[dict, Batch]:
+    """Run (or resume) experiment `name` into folder `out`; returns its report and the batch of cases."""
+    experiment = get_experiment(name)
+    out = Path(out)
+    cases = experiment.cases(options)
+    batch = run_cases(cases, out, options, workers=workers, client=client, progress=progress)
+    report = experiment.report(batch.outcomes, options, out)
+    return report, batch
+
+
+__all__ = [
+    "ALSO",
+    "AlsoRule",
+    "DOSES",
+    "EXPERIMENTS",
+    "PREDICTIONS",
+    "STARTS",
+    "Experiment",
+    "also_checks",
+    "dose_threshold",
+    "get_experiment",
+    "knockout_rows",
+    "latest_effective_start",
+    "load_targets",
+    "run_experiment",
+    "run_options",
+]

@@ -1,0 +1,80 @@
+"""Figures of the virtual experiments: knockout ratios against their target bounds, the BMP2 dose-response
+with its threshold, and the window of opportunity of each prophylaxis."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+
+def _save(fig, path: Path) -> Path:
+    """Save through a temporary file so a figure is either whole or absent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
+    fig.savefig(tmp, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    os.replace(tmp, path)
+    return path
+
+
+def knockout_bars(rows: Sequence[dict], path: Path) -> Path:
+    """Heterotopic bone of each case as a ratio to the control, with each target's upper bound drawn as a
+    red bar top; bars within their bound are blue, outside red, without a bound grey."""
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(rows)), 4.5))
+    for k, row in enumerate(rows):
+        ratio = row["heterotopic_ratio"] or 0.0
+        bound = row.get("max_ratio")
+        colour = "0.6" if bound is None else ("tab:blue" if row["within_bound"] else "tab:red")
+        ax.bar(k, ratio, color=colour, width=0.7)
+        ax.text(k, ratio, f"{ratio:.2f}", ha="center", va="bottom", fontsize=8)
+        if bound is not None:
+            ax.hlines(bound, k - 0.4, k + 0.4, colors="darkred", linewidth=2.5)
+    ax.axhline(1.0, color="k", linewidth=0.8, linestyle=":")
+    bound_key = Line2D([], [], color="darkred", linewidth=2.5, label="target upper bound (targets/mouse_bmp2.toml)")
+    ax.set_xticks(range(len(rows)), [r["case"] for r in rows], rotation=30, ha="right")
+    ax.set_ylabel("heterotopic bone / control")
+    ax.set_title("Knockouts and drugs, mouse AdBMP2 model")
+    ax.legend(handles=[bound_key], loc="upper right", fontsize=8)
+    return _save(fig, path)
+
+
+def dose_response(rows: Sequence[dict], threshold: dict, standard_dose: float, detection_mm3: float,
+                  path: Path) -> Path:
+    """Heterotopic bone against BMP2 dose (symmetric-log dose axis so dose 0 shows), the detection level,
+    the threshold dose and the standard dose."""
+    doses = [r["dose"] for r in rows]
+    bone = [r["heterotopic_bone_mm3"] for r in rows]
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    ax.plot(doses, bone, "o-", color="k", label="heterotopic bone at the end")
+    positive = [d for d in doses if d > 0]
+    ax.set_xscale("symlog", linthresh=min(positive) if positive else 1.0)
+    ax.axhline(detection_mm3, color="0.5", linestyle=":", label=f"detection ({detection_mm3:g} mm$^3$)")
+    if threshold.get("estimate") is not None:
+        ax.axvline(threshold["estimate"], color="tab:red", label=f"threshold ~{threshold['estimate']:.3g}")
+        ax.axvspan(threshold["low"], threshold["high"], color="tab:red", alpha=0.12)
+    ax.axvline(standard_dose, color="tab:blue", linestyle="--", label=f"standard dose {standard_dose:g}")
+    ax.set_xlabel("dose (million AdBMP2 cells)")
+    ax.set_ylabel("heterotopic bone (mm$^3$)")
+    ax.set_title("BMP2 dose-response")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def timing_curves(rows: Sequence[dict], starts: Sequence[float], path: Path) -> Path:
+    """Percent of the control's heterotopic bone prevented against the day each prophylaxis starts."""
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    for row in rows:
+        ax.plot(starts, [100.0 * (row[f"day{s:g}"] or 0.0) for s in starts], "o-", label=row["intervention"])
+    ax.axhline(0.0, color="k", linewidth=0.8)
+    ax.set_xlabel("start day (after the trigger)")
+    ax.set_ylabel("heterotopic bone prevented (% of control)")
+    ax.set_title("Window of opportunity for prophylaxis")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
