@@ -267,10 +267,10 @@ def resolve(specs: Sequence, days: float) -> list[Applied]:
             end = opts["end"]
         else:
             end = days if item.default_duration is None else start + item.default_duration
-        if not start < end:
-            raise InputError(f"intervention {item.name}: start ({start:g}) must come before end ({end:g})")
         if start >= days:
             raise InputError(f"intervention {item.name}: start ({start:g}) is not within the run (0 to {days:g} days)")
+        if not start < end:
+            raise InputError(f"intervention {item.name}: start ({start:g}) must come before end ({end:g})")
         applied.append(Applied(item, start, end, opts["strength"]))
     return applied
 
@@ -301,17 +301,16 @@ class Schedule:
         edges = sorted({a.start for a in treatments} | {a.end for a in treatments})
         self.edges = [e - TIME_TOLERANCE_DAY for e in edges]
         first_times = [edges[0] - 1.0] + edges  # one time in each segment: before the first edge, then each edge
-        cascades: dict[frozenset, Cascade] = {}
+        cascades: dict[frozenset, Cascade] = {frozenset(): base}  # keyed by the active treatments that scale
         self.segments = []
         for t in first_times:
-            active = frozenset(k for k, a in enumerate(treatments) if a.active(t))
-            if active not in cascades:
-                chosen = [treatments[k] for k in sorted(active)]
-                cascades[active] = (
-                    Cascade(scaled_parameters(base.parameters, chosen), base.tissue, base.context.bmp2_vector)
-                    if any(a.intervention.scales for a in chosen) else base
-                )
-            self.segments.append((cascades[active], _kills([treatments[k] for k in sorted(active)])))
+            active = [k for k, a in enumerate(treatments) if a.active(t)]
+            scaling = frozenset(k for k in active if treatments[k].intervention.scales)
+            if scaling not in cascades:
+                chosen = [treatments[k] for k in sorted(scaling)]
+                cascades[scaling] = Cascade(scaled_parameters(base.parameters, chosen), base.tissue,
+                                            base.context.bmp2_vector)
+            self.segments.append((cascades[scaling], _kills([treatments[k] for k in active])))
 
     def at(self, t: float):
         """(Cascade, [(variable index, extra loss rate)]) acting at day t."""
