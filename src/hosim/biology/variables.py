@@ -1,0 +1,76 @@
+"""What the cascade tracks: every field and compartment, with its unit, role and how it moves.
+
+Units: time in days, length in um. Cell populations are densities in 1e6 cells/mL (= 1e3 cells/mm^3,
+the density scale of Bailon-Plaza & van der Meulen 2001); cartilage, bone, tBAT and vessels are volume
+fractions (0-1), so a volume is fraction x voxel volume. Transport names the parameters (see
+parameters.toml) that give a variable's diffusivity (um^2/day) and linear decay (1/day).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CELLS = "1e6 cells/mL"
+FRACTION = "volume fraction"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One field on the tissue grid (or one compartment without space)."""
+
+    name: str
+    unit: str
+    step: int
+    description: str
+    diffusivity: str | None = None  # parameter name
+    decay: str | None = None  # parameter name
+    coupled: bool = False  # stiff and fast: solved with its reactions (oxygen)
+
+
+VARIABLES: tuple[Variable, ...] = (
+    Variable("injected_cells", CELLS, 1, "AdBMP2 (or AdEmpty) transduced cells at the injection site"),
+    Variable("bmp2", "ng/mL", 1, "BMP2 released by the injected cells", "bmp2_diffusivity", "bmp2_decay"),
+    Variable("neuropeptide_store", "1", 2, "substance P content of sensory fibres, relative to full"),
+    Variable("substance_p", "nM", 2, "substance P released by TRPV1+ sensory fibres", "sp_diffusivity", "sp_decay"),
+    Variable("mast_resting", CELLS, 2, "granulated (resting) mast cells"),
+    Variable("mast_degranulated", CELLS, 2, "mast cells that have degranulated"),
+    Variable("macrophages", CELLS, 2, "macrophages", "macrophage_motility"),
+    Variable("fibrin", "mg/mL", 3, "fibrin from the injury clot and from plasma leak"),
+    Variable("plasmin", "nM", 3, "plasmin generated on fibrin", "plasmin_diffusivity", "plasmin_decay"),
+    Variable("mmp9_active", "nM", 3, "MMP-9 activated by plasmin", "mmp9_diffusivity", "mmp9_decay"),
+    Variable("bnb_permeability", "1", 3, "open fraction of the blood-nerve barrier (nerve voxels)"),
+    Variable("wnt1", "ng/mL", 4, "Wnt1 from endoneurial Schwann cells", "wnt1_diffusivity", "wnt1_decay"),
+    Variable("endo_quiescent", CELLS, 4, "quiescent endoneurial progenitors"),
+    Variable("endo_activated", CELLS, 4, "Wnt1-activated endoneurial progenitors (pSMAD1/5/8+, osterix+)"),
+    Variable("perineurial", CELLS, 6, "beta3-adrenergic receptor+ perineurial cells in the sheath"),
+    Variable(
+        "perineurial_migrating", CELLS, 6, "perineurial cells activated by noradrenaline, migrating",
+        "perineurial_motility",
+    ),
+    Variable("noradrenaline", "nM", 6, "noradrenaline from sympathetic fibres", "na_diffusivity", "na_decay"),
+    Variable("tbat", FRACTION, 6, "transient brown adipose tissue (UCP1+)"),
+    Variable("oxygen", "mmHg", 7, "oxygen partial pressure", "oxygen_diffusivity", coupled=True),
+    Variable("vegf", "ng/mL", 9, "VEGF", "vegf_diffusivity", "vegf_decay"),
+    Variable("vessels", FRACTION, 9, "blood vessel (capillary) volume fraction"),
+    Variable("tissue_progenitors", CELLS, 10, "osteochondral progenitors in the tissue", "progenitor_motility"),
+    Variable("chondrocytes", CELLS, 8, "chondrocytes (Sox9+)"),
+    Variable("cartilage", FRACTION, 8, "cartilage matrix"),
+    Variable("osteoblasts", CELLS, 11, "osteoblasts"),
+    Variable("bone_woven", FRACTION, 11, "new woven bone matrix"),
+    Variable("bone_mature", FRACTION, 13, "new mature (remodelled) bone matrix"),
+    Variable("muscle", "1", 12, "muscle integrity (1 = intact muscle filling the voxel)"),
+    Variable("periosteal_progenitors", CELLS, 14, "periosteal osteoprogenitors of the skeleton"),
+)
+
+COMPARTMENTS: tuple[Variable, ...] = (
+    Variable("circulating_progenitors", "cells/uL blood", 5, "nerve-derived progenitors in the blood"),
+    Variable("sympathetic_tone", "1", 6, "sympathetic outflow relative to outflow without sensory drive"),
+)
+
+VARIABLE_NAMES: tuple[str, ...] = tuple(v.name for v in VARIABLES)
+COMPARTMENT_NAMES: tuple[str, ...] = tuple(c.name for c in COMPARTMENTS)
+
+
+def units() -> dict[str, str]:
+    """Unit string of every variable and compartment."""
+    return {v.name: v.unit for v in VARIABLES + COMPARTMENTS}

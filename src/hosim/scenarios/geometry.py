@@ -1,0 +1,165 @@
+"""The mouse hind-limb cross-section as voxel fractions, on 0-D to 3-D grids.
+
+Along x: femoral cortex (skeleton) and its periosteum at the left edge, then muscle with the injection
+bolus at `injection_distance_um` from the periosteal surface, then a peripheral nerve (endoneurium inside
+its perineurial sheath, wrapped in epineurium) a short gap beyond the bolus. In 2-D the picture is a
+cross-section standing for a slab of `slab_thickness_um`; in 3-D the nerve runs along z (with the muscle
+fibres and capillaries) and the bolus is a spheroid elongated along z; in 1-D the line runs through the
+bolus and the nerve; in 0-D one well-mixed compartment holds the bolus and the nerve segment beside it,
+in their 2-D area fractions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter
+
+from hosim.errors import InputError
+
+ORTHOTOPIC_DISTANCE_UM = 250.0  # DESIGN.md: bone within 250 um of the skeleton counts as orthotopic
+LESION_MARGIN_UM = 200.0  # the lesion region reaches this far beyond the bolus
+
+
+@dataclass(frozen=True)
+class LimbGeometry:
+    """Sizes in um. The defaults give a 2.4 mm square cross-section."""
+
+    injection_distance_um: float = 1000.0
+    slab_thickness_um: float = 1000.0
+    cortex_um: float = 216.0
+    periosteum_um: float = 48.0
+    injection_radius_um: float = 300.0
+    nerve_gap_um: float = 100.0
+    endoneurium_radius_um: float = 110.0
+    perineurium_um: float = 24.0
+    epineurium_um: float = 48.0
+    far_margin_um: float = 372.0
+    height_um: float = 2400.0
+
+    @property
+    def skeleton_surface(self) -> float:
+        return self.cortex_um + self.periosteum_um
+
+    @property
+    def injection_x(self) -> float:
+        return self.skeleton_surface + self.injection_distance_um
+
+    @property
+    def sheath_radius(self) -> float:
+        return self.endoneurium_radius_um + self.perineurium_um
+
+    @property
+    def nerve_outer_radius(self) -> float:
+        return self.sheath_radius + self.epineurium_um
+
+    @property
+    def nerve_x(self) -> float:
+        return self.injection_x + self.injection_radius_um + self.nerve_gap_um + self.nerve_outer_radius
+
+    @property
+    def width_um(self) -> float:
+        return self.nerve_x + self.nerve_outer_radius + self.far_margin_um
+
+    @property
+    def lesion_radius(self) -> float:
+        return self.injection_radius_um + LESION_MARGIN_UM
+
+
+def _nerve_layers(rn: np.ndarray, g: LimbGeometry, h: float) -> dict[str, np.ndarray]:
+    """Endoneurium, a sheath at least one voxel thick, and epineurium, from the distance to the nerve axis."""
+    inner = g.endoneurium_radius_um
+    sheath = inner + max(g.perineurium_um, h)
+    outer = sheath + max(g.epineurium_um, h)
+    return {
+        "nerve": rn < inner,
+        "perineurium": (rn >= inner) & (rn < sheath),
+        "epineurium": (rn >= sheath) & (rn < outer),
+    }
+
+
+def spatial_regions(g: LimbGeometry, dims: int, h: float) -> tuple[tuple[int, ...], dict[str, np.ndarray]]:
+    """Grid shape and region masks (float 0/1, shaped (nz, ny, nx)) on a 1-D, 2-D or 3-D grid."""
+    nx = max(1, round(g.width_um / h))
+    ny = max(1, round(g.height_um / h)) if dims >= 2 else 1
+    nz = max(1, round(g.height_um / h)) if dims == 3 else 1
+    x = (np.arange(nx) + 0.5) * h
+    y = ((np.arange(ny) + 0.5) * h - 0.5 * ny * h) if dims >= 2 else np.zeros(1)
+    z = ((np.arange(nz) + 0.5) * h - 0.5 * nz * h) if dims == 3 else np.zeros(1)
+    Z, Y, X = np.meshgrid(z, y, x, indexing="ij")
+    rn = np.hypot(X - g.nerve_x, Y)
+    layers = _nerve_layers(rn, g, h)
+    skeleton = X < g.cortex_um
+    periosteum = (X >= g.cortex_um) & (X < g.skeleton_surface)
+    if dims == 3:
+        half_length = 0.5 * g.slab_thickness_um
+        bolus = ((X - g.injection_x) ** 2 + Y**2) / g.injection_radius_um**2 + Z**2 / half_length**2 < 1.0
+        lesion = ((X - g.injection_x) ** 2 + Y**2) / g.lesion_radius**2 + Z**2 / (half_length + LESION_MARGIN_UM) ** 2 < 1
+    else:
+        d = np.hypot(X - g.injection_x, Y)
+        bolus = d < g.injection_radius_um
+        lesion = d < g.lesion_radius
+    nerve_any = layers["nerve"] | layers["perineurium"] | layers["epineurium"]
+    regions = dict(layers)
+    regions.update(
+        skeleton=skeleton,
+        periosteum=periosteum,
+        muscle=~(skeleton | periosteum | nerve_any),
+        injection=bolus & ~(skeleton | periosteum | nerve_any),
+        lesion=lesion,
+        orthotopic_zone=X < g.cortex_um + ORTHOTOPIC_DISTANCE_UM,
+    )
+    shape = {1: (nx,), 2: (ny, nx), 3: (nz, ny, nx)}[dims]
+    return shape, {k: v.astype(np.float64) for k, v in regions.items()}
+
+
+def compartment_regions(g: LimbGeometry) -> tuple[float, dict[str, np.ndarray]]:
+    """0-D: the well-mixed lesion neighbourhood (a cylinder from the bolus centre to the far side of the
+    nerve, one slab long) and the area fraction each tissue takes in it."""
+    radius = g.nerve_x + g.nerve_outer_radius - g.injection_x
+    area = radius**2
+    inner, sheath, outer = g.endoneurium_radius_um, g.sheath_radius, g.nerve_outer_radius
+    frac = {
+        "nerve": inner**2 / area,
+        "perineurium": (sheath**2 - inner**2) / area,
+        "epineurium": (outer**2 - sheath**2) / area,
+        "injection": g.injection_radius_um**2 / area,
+        "skeleton": 0.0,
+        "periosteum": 0.0,
+        "orthotopic_zone": 0.0,
+        "lesion": 1.0,
+    }
+    frac["muscle"] = 1.0 - frac["nerve"] - frac["perineurium"] - frac["epineurium"]
+    volume_um3 = np.pi * area * g.slab_thickness_um
+    return volume_um3, {k: np.full((1, 1, 1), v) for k, v in frac.items()}
+
+
+CAPILLARY_DOMAIN_UM = 50.0  # cells draw on the capillaries within about this distance (Krogh cylinder)
+
+
+def capillary_bed(regions: dict[str, np.ndarray], dims: int, h: float, density_mm2: float, radius_um: float,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Resting capillary volume fraction, none in cortical bone. Capillaries run along z with the muscle
+    fibres; their number per cross-section is random (Poisson, from `rng`) and is averaged over the
+    ~50 um a capillary supplies, so the bed is patchy but has no voxel-scale holes. 0-D: the mean."""
+    perfused = 1.0 - regions["skeleton"]
+    per_capillary = np.pi * radius_um**2
+    if dims == 0:
+        return perfused * density_mm2 * 1e-6 * per_capillary
+    shape = perfused.shape
+    counts = rng.poisson(density_mm2 * 1e-6 * h * h, size=shape[1:]).astype(np.float64)
+    smooth = gaussian_filter(counts, sigma=CAPILLARY_DOMAIN_UM / h, mode="nearest")
+    return perfused * np.broadcast_to(smooth * per_capillary / (h * h), shape)
+
+
+def check_geometry(g: LimbGeometry) -> None:
+    """Refuse layouts that cannot exist: the bolus must lie in muscle, clear of the periosteum."""
+    low = g.injection_radius_um
+    if not (np.isfinite(g.injection_distance_um) and low <= g.injection_distance_um <= 5000.0):
+        raise InputError(
+            f"injection_distance_um must lie in [{low:g}, 5000] um (the bolus of radius {low:g} um must not "
+            f"overlap the periosteum), got {g.injection_distance_um!r}"
+        )
+    if not (np.isfinite(g.slab_thickness_um) and 50.0 <= g.slab_thickness_um <= 5000.0):
+        raise InputError(f"slab_thickness_um must lie in [50, 5000] um, got {g.slab_thickness_um!r}")
