@@ -27,6 +27,7 @@ from hosim.errors import InputError, SimulationError
 # Quantities besides the DESIGN.md metrics that experiments compare: name -> (observable, reduction).
 EXTRA_MEASURES = {
     "mast_degranulated_peak": ("mast_degranulated_total", "max"),
+    "bnb_permeability_peak": ("bnb_permeability_nerve_mean", "max"),
     "fibrin_end": ("fibrin_total", "last"),
 }
 SAFE_NAME = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
