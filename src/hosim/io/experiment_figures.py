@@ -47,23 +47,29 @@ def knockout_bars(rows: Sequence[dict], path: Path) -> Path:
 
 def dose_response(rows: Sequence[dict], threshold: dict, standard_dose: float, detection_mm3: float,
                   path: Path) -> Path:
-    """Heterotopic bone against BMP2 dose (symmetric-log dose axis so dose 0 shows), the detection level,
-    the threshold dose and the standard dose."""
+    """Heterotopic bone against BMP2 dose on a linear and a logarithmic bone axis (symmetric-log dose axis so
+    dose 0 shows), with the detection level, the threshold dose and the standard dose."""
     doses = [r["dose"] for r in rows]
     bone = [r["heterotopic_bone_mm3"] for r in rows]
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    ax.plot(doses, bone, "o-", color="k", label="heterotopic bone at the end")
     positive = [d for d in doses if d > 0]
-    ax.set_xscale("symlog", linthresh=min(positive) if positive else 1.0)
-    ax.axhline(detection_mm3, color="0.5", linestyle=":", label=f"detection ({detection_mm3:g} mm$^3$)")
-    if threshold.get("estimate") is not None:
-        ax.axvline(threshold["estimate"], color="tab:red", label=f"threshold ~{threshold['estimate']:.3g}")
-        ax.axvspan(threshold["low"], threshold["high"], color="tab:red", alpha=0.12)
-    ax.axvline(standard_dose, color="tab:blue", linestyle="--", label=f"standard dose {standard_dose:g}")
-    ax.set_xlabel("dose (million AdBMP2 cells)")
-    ax.set_ylabel("heterotopic bone (mm$^3$)")
-    ax.set_title("BMP2 dose-response")
-    ax.legend(fontsize=8)
+    fig, axes = plt.subplots(1, 2, figsize=(11.0, 4.5))
+    for ax, log in zip(axes, (False, True)):
+        shown = [(d, b) for d, b in zip(doses, bone) if b > 0] if log else list(zip(doses, bone))
+        ax.plot(*zip(*shown), "o-", color="k", label="heterotopic bone at the end")
+        ax.set_xscale("symlog", linthresh=min(positive) if positive else 1.0)
+        if log:
+            ax.set_yscale("log")
+        ax.axhline(detection_mm3, color="0.5", linestyle=":", label=f"detection ({detection_mm3:g} mm$^3$)")
+        if threshold.get("estimate") is not None:
+            ax.axvline(threshold["estimate"], color="tab:red", label=f"threshold ~{threshold['estimate']:.3g}")
+        if threshold.get("low") is not None:
+            ax.axvspan(threshold["low"], threshold["high"], color="tab:red", alpha=0.12)
+        ax.axvline(standard_dose, color="tab:blue", linestyle="--", label=f"standard dose {standard_dose:g}")
+        ax.set_xlabel("dose (million AdBMP2 cells)")
+        ax.set_ylabel("heterotopic bone (mm$^3$)")
+    axes[0].set_title("BMP2 dose-response")
+    axes[1].set_title("the same, logarithmic bone axis")
+    axes[0].legend(fontsize=8)
     return _save(fig, path)
 
 
