@@ -1,9 +1,10 @@
 """The HO cascade of MODEL.md as rate laws: one function per step, named after the step.
 
 Every step adds to the engine's production P (>= 0) and per-unit loss L (>= 0, 1/day) arrays, so that
-du/dt = P - L u for each variable (docs/engine.md). Transfers between a field and a compartment are a
-loss on one side and a production on the other, in whole cells, so cells are conserved. Diffusion and
-linear decay are the engine's (see variables.py); everything here is local or a domain sum.
+du/dt = P - L u for each variable (docs/engine.md); a signal's linear decay is a loss of the step that
+makes it. Transfers between a field and a compartment are a loss on one side and a production on the
+other, in whole cells, so cells are conserved. Diffusion is the engine's (see variables.py); everything
+here is local or a domain sum.
 
 Numbers are read from the parameter namespace `r` (parameters.toml gives unit, range and source).
 """
@@ -42,6 +43,7 @@ class Rates(SimpleNamespace):
 def trigger(u, s, x, r, out):
     """Step 1: transduced cells release BMP2 until the immune response clears them."""
     out.P.bmp2 += r.bmp2_secretion * x.bmp2_vector * u.injected_cells
+    out.L.bmp2 += r.bmp2_decay
     out.L.injected_cells += r.injected_clearance + r.injected_clearance_immune * saturating(
         u.macrophages, r.macrophage_half_clearance
     )
@@ -53,6 +55,7 @@ def neurogenic_inflammation(u, s, x, r, out):
     contents have acted); damage and degranulated mast cells recruit macrophages."""
     exocytosis = r.exocytosis_basal + r.exocytosis_bmp2 * hill(u.bmp2, r.sp_bmp2_half, r.bmp2_hill)
     out.P.substance_p += r.sp_content * exocytosis * u.neuropeptide_store
+    out.L.substance_p += r.sp_decay
     out.P.neuropeptide_store += r.neuropeptide_refill * x.sensory
     out.L.neuropeptide_store += r.neuropeptide_refill + exocytosis
 
@@ -75,9 +78,11 @@ def barrier_opening(u, s, x, r, out):
     out.P.fibrin += r.fibrin_leak * u.mast_degranulated
     out.L.fibrin += r.fibrinolysis * saturating(u.plasmin, r.fibrinolysis_plasmin_half)
     out.P.plasmin += r.plasmin_generation * saturating(u.fibrin, r.plasmin_fibrin_half)
+    out.L.plasmin += r.plasmin_decay
     pro_mmp9 = r.mmp9_per_degranulation * x.degranulating + r.mmp9_macrophage * u.macrophages
     pro_mmp9 += r.mmp9_tbat * u.tbat
     out.P.mmp9_active += pro_mmp9 * saturating(u.plasmin, r.mmp9_plasmin_half)
+    out.L.mmp9_active += r.mmp9_decay
     opening = r.bnb_opening * hill(u.mmp9_active, r.bnb_mmp9_half, r.bnb_hill)
     out.P.bnb_permeability += opening * x.has_nerve
     out.L.bnb_permeability += opening + r.bnb_closing
@@ -88,6 +93,7 @@ def endoneurial_signalling(u, s, x, r, out):
     the endoneurial progenitors."""
     inside = u.bmp2 * u.bnb_permeability
     out.P.wnt1 += r.wnt1_expression * x.schwann * hill(inside, r.wnt1_bmp2_half, r.bmp2_hill)
+    out.L.wnt1 += r.wnt1_decay
     activation = r.endo_activation * saturating(u.wnt1, r.endo_wnt1_half)
     out.L.endo_quiescent += activation
     out.P.endo_activated += activation * u.endo_quiescent
@@ -110,6 +116,7 @@ def sympathetic_arm(u, s, x, r, out):
     out.sP[TONE] += r.tone_rate * (1.0 + r.tone_gain * saturating(afferent, r.tone_sp_half))
     out.sL[TONE] += r.tone_rate
     out.P.noradrenaline += r.na_release * s[TONE] * x.sympathetic
+    out.L.noradrenaline += r.na_decay
 
     beta3 = hill(u.noradrenaline, r.beta3_na_half, r.beta3_hill)
     activation = r.beta3_activation * beta3
@@ -153,6 +160,7 @@ def angiogenesis(u, s, x, r, out):
     """Step 9: VEGF from tBAT and hypoxic tissue makes vessels sprout (logistic up to a ceiling); without
     VEGF they regress to the resting capillary bed."""
     out.P.vegf += r.vegf_tbat * u.tbat + r.vegf_hypoxic * x.hif * x.cellular
+    out.L.vegf += r.vegf_decay
     growth = r.angiogenesis * saturating(u.vegf, r.angiogenesis_vegf_half) * (u.vessels + r.sprout_seed)
     out.P.vessels += growth + r.vessel_regression * x.capillaries
     out.L.vessels += growth / r.vessel_max + r.vessel_regression

@@ -1,15 +1,15 @@
 """The uninjured tissue the cascade starts from: resident cells where they live, the capillary bed and
 the oxygen it sustains, full sensory stores, resting sympathetic tone and circulating progenitors.
 
-Each resting value is the steady state of the cascade's own rates without a trigger, so an untouched
-tissue stays put.
+A first guess from the tissue layout is settled onto the steady state of the cascade's own rates
+without a trigger (each voxel on its own), so that an untouched tissue stays put.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from hosim.biology.cascade import resting_substance_p, tissue_context
+from hosim.biology.cascade import Cascade, resting_substance_p, tissue_context
 from hosim.biology.kinetics import hill
 from hosim.biology.parameters import ParameterSet
 from hosim.biology.tissue import Tissue
@@ -49,4 +49,21 @@ def resting_state(tissue: Tissue, parameters: ParameterSet) -> tuple[dict[str, n
     fields["vessels"] = tissue.capillaries.copy()
     fields["oxygen"] = resting_oxygen(tissue.capillaries, r.muscle_o2_uptake * reg["muscle"], r)
     scalars = {"circulating_progenitors": r.circulating_baseline, "sympathetic_tone": 1.0}
-    return fields, {name: scalars[name] for name in COMPARTMENT_NAMES}
+    array = np.stack([fields[n] for n in VARIABLE_NAMES])
+    values = np.array([scalars[c] for c in COMPARTMENT_NAMES])
+    settle(array, values, Cascade(parameters, tissue, bmp2_vector=0.0))
+    return dict(zip(VARIABLE_NAMES, array)), dict(zip(COMPARTMENT_NAMES, values.tolist()))
+
+
+def settle(fields: np.ndarray, scalars: np.ndarray, reactions, horizon_days: float = 1e3, iterations: int = 80) -> None:
+    """Move fields and scalars (in place) to the steady state of the local reactions: repeated
+    positivity-preserving implicit steps u <- (u + H P(u)) / (1 + H L(u)) with a long step H, which
+    converge to P/L for the linear parts and act as a fixed-point iteration for the couplings."""
+    P, L = np.zeros_like(fields), np.zeros_like(fields)
+    sP, sL = np.zeros_like(scalars), np.zeros_like(scalars)
+    for _ in range(iterations):
+        for a in (P, L, sP, sL):
+            a.fill(0.0)
+        reactions(fields, scalars, 0.0, P, L, sP, sL)
+        fields[...] = (fields + horizon_days * P) / (1.0 + horizon_days * L)
+        scalars[...] = (scalars + horizon_days * sP) / (1.0 + horizon_days * sL)

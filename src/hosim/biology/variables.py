@@ -2,8 +2,12 @@
 
 Units: time in days, length in um. Cell populations are densities in 1e6 cells/mL (= 1e3 cells/mm^3,
 the density scale of Bailon-Plaza & van der Meulen 2001); cartilage, bone, tBAT and vessels are volume
-fractions (0-1), so a volume is fraction x voxel volume. Transport names the parameters (see
-parameters.toml) that give a variable's diffusivity (um^2/day) and linear decay (1/day).
+fractions (0-1), so a volume is fraction x voxel volume. `diffusivity` names the parameter (see
+parameters.toml) of a variable's diffusivity (um^2/day). Linear decay is a loss in the cascade's own step
+(the positivity-preserving reaction update then has the exact steady state P/L); signals whose reach
+sqrt(D/decay) is at most a few hundred um and that act where they are released (substance P,
+noradrenaline, fibrin-bound plasmin) are local: splitting a fast decay from fast diffusion over a step
+of 0.02 day would misplace them by more than their reach.
 """
 
 from __future__ import annotations
@@ -22,24 +26,23 @@ class Variable:
     unit: str
     step: int
     description: str
-    diffusivity: str | None = None  # parameter name
-    decay: str | None = None  # parameter name
+    diffusivity: str | None = None  # parameter name; None: does not move
     coupled: bool = False  # stiff and fast: solved with its reactions (oxygen)
 
 
 VARIABLES: tuple[Variable, ...] = (
     Variable("injected_cells", CELLS, 1, "AdBMP2 (or AdEmpty) transduced cells at the injection site"),
-    Variable("bmp2", "ng/mL", 1, "BMP2 released by the injected cells", "bmp2_diffusivity", "bmp2_decay"),
+    Variable("bmp2", "ng/mL", 1, "BMP2 released by the injected cells", "bmp2_diffusivity"),
     Variable("neuropeptide_store", "1", 2, "substance P content of sensory fibres, relative to full"),
-    Variable("substance_p", "nM", 2, "substance P released by TRPV1+ sensory fibres", "sp_diffusivity", "sp_decay"),
+    Variable("substance_p", "nM", 2, "substance P released by TRPV1+ sensory fibres"),
     Variable("mast_resting", CELLS, 2, "granulated (resting) mast cells"),
     Variable("mast_degranulated", CELLS, 2, "mast cells that have degranulated"),
     Variable("macrophages", CELLS, 2, "macrophages", "macrophage_motility"),
     Variable("fibrin", "mg/mL", 3, "fibrin from the injury clot and from plasma leak"),
-    Variable("plasmin", "nM", 3, "plasmin generated on fibrin", "plasmin_diffusivity", "plasmin_decay"),
-    Variable("mmp9_active", "nM", 3, "MMP-9 activated by plasmin", "mmp9_diffusivity", "mmp9_decay"),
+    Variable("plasmin", "nM", 3, "plasmin generated on fibrin (fibrin-bound)"),
+    Variable("mmp9_active", "nM", 3, "MMP-9 activated by plasmin", "mmp9_diffusivity"),
     Variable("bnb_permeability", "1", 3, "open fraction of the blood-nerve barrier (nerve voxels)"),
-    Variable("wnt1", "ng/mL", 4, "Wnt1 from endoneurial Schwann cells", "wnt1_diffusivity", "wnt1_decay"),
+    Variable("wnt1", "ng/mL", 4, "Wnt1 from endoneurial Schwann cells", "wnt1_diffusivity"),
     Variable("endo_quiescent", CELLS, 4, "quiescent endoneurial progenitors"),
     Variable("endo_activated", CELLS, 4, "Wnt1-activated endoneurial progenitors (pSMAD1/5/8+, osterix+)"),
     Variable("perineurial", CELLS, 6, "beta3-adrenergic receptor+ perineurial cells in the sheath"),
@@ -47,10 +50,10 @@ VARIABLES: tuple[Variable, ...] = (
         "perineurial_migrating", CELLS, 6, "perineurial cells activated by noradrenaline, migrating",
         "perineurial_motility",
     ),
-    Variable("noradrenaline", "nM", 6, "noradrenaline from sympathetic fibres", "na_diffusivity", "na_decay"),
+    Variable("noradrenaline", "nM", 6, "noradrenaline from sympathetic fibres"),
     Variable("tbat", FRACTION, 6, "transient brown adipose tissue (UCP1+)"),
     Variable("oxygen", "mmHg", 7, "oxygen partial pressure", "oxygen_diffusivity", coupled=True),
-    Variable("vegf", "ng/mL", 9, "VEGF", "vegf_diffusivity", "vegf_decay"),
+    Variable("vegf", "ng/mL", 9, "VEGF", "vegf_diffusivity"),
     Variable("vessels", FRACTION, 9, "blood vessel (capillary) volume fraction"),
     Variable("tissue_progenitors", CELLS, 10, "osteochondral progenitors in the tissue", "progenitor_motility"),
     Variable("chondrocytes", CELLS, 8, "chondrocytes (Sox9+)"),

@@ -5,8 +5,8 @@ bolus at `injection_distance_um` from the periosteal surface, then a peripheral 
 its perineurial sheath, wrapped in epineurium) a short gap beyond the bolus. In 2-D the picture is a
 cross-section standing for a slab of `slab_thickness_um`; in 3-D the nerve runs along z (with the muscle
 fibres and capillaries) and the bolus is a spheroid elongated along z; in 1-D the line runs through the
-bolus and the nerve; in 0-D one well-mixed compartment holds the bolus and the nerve segment beside it,
-in their 2-D area fractions.
+bolus and the nerve; in 0-D one well-mixed compartment holds the lesion and the nerve segment beside
+it, in their 2-D area fractions.
 """
 
 from __future__ import annotations
@@ -115,11 +115,10 @@ def spatial_regions(g: LimbGeometry, dims: int, h: float) -> tuple[tuple[int, ..
 
 
 def compartment_regions(g: LimbGeometry) -> tuple[float, dict[str, np.ndarray]]:
-    """0-D: the well-mixed lesion neighbourhood (a cylinder from the bolus centre to the far side of the
-    nerve, one slab long) and the area fraction each tissue takes in it."""
-    radius = g.nerve_x + g.nerve_outer_radius - g.injection_x
-    area = radius**2
+    """0-D: the lesion (the bolus and its margin) and the segment of nerve beside it as one well-mixed
+    compartment, one slab long; each tissue takes its share of the summed cross-section."""
     inner, sheath, outer = g.endoneurium_radius_um, g.sheath_radius, g.nerve_outer_radius
+    area = g.lesion_radius**2 + outer**2
     frac = {
         "nerve": inner**2 / area,
         "perineurium": (sheath**2 - inner**2) / area,

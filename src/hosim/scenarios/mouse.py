@@ -73,17 +73,16 @@ def _grid_and_tissue(geometry: LimbGeometry, dims: int, h: float, parameters: Pa
 
 
 def _transports(parameters: ParameterSet) -> dict[str, Transport]:
-    """Diffusion and decay of every moving variable; oxygen solved with its reactions (stiff, fast)."""
+    """Diffusion of every moving variable; oxygen solved together with its reactions (stiff, fast)."""
     out = {}
     for v in VARIABLES:
-        if v.diffusivity is None and v.decay is None:
+        if v.diffusivity is None:
             continue
-        D = parameters.value(v.diffusivity) if v.diffusivity else 0.0
-        decay = parameters.value(v.decay) if v.decay else 0.0
+        D = parameters.value(v.diffusivity)
         if v.coupled:
-            out[v.name] = Transport(D, decay, method="coupled", interval=OXYGEN_INTERVAL)
+            out[v.name] = Transport(D, method="coupled", interval=OXYGEN_INTERVAL)
         else:
-            out[v.name] = Transport(D, decay)
+            out[v.name] = Transport(D)
     return out
 
 

@@ -1,0 +1,124 @@
+"""The cascade as a reaction function: every MODEL.md step exists, rates keep the engine's sign contract,
+whole cells are conserved between tissue and blood, and uninjured tissue stays at rest."""
+
+import numpy as np
+import pytest
+
+from hosim.biology import STEPS, Cascade, Tissue, load_parameters, resting_state
+from hosim.biology.cascade import CELLS_PER_UNIT_MM3, CIRC, Fields, Rates, extravasation, exit_and_circulation
+from hosim.biology.kinetics import hill, hill_down, saturating
+from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES, units
+from hosim.engine import Grid, State, Stepper, run
+from hosim.scenarios.geometry import LimbGeometry, compartment_regions
+
+MODEL_STEPS = (
+    "trigger", "neurogenic_inflammation", "barrier_opening", "endoneurial_signalling", "exit_and_circulation",
+    "sympathetic_arm", "hypoxia", "chondrogenesis", "angiogenesis", "extravasation", "bone_formation",
+    "tissue_loss", "resolution_and_maturation", "orthotopic_route",
+)
+ISSUE_VARIABLES = (
+    "bmp2", "substance_p", "mast_resting", "mast_degranulated", "macrophages", "plasmin", "mmp9_active",
+    "bnb_permeability", "wnt1", "endo_quiescent", "endo_activated", "perineurial", "noradrenaline", "tbat",
+    "oxygen", "vegf", "vessels", "tissue_progenitors", "chondrocytes", "cartilage", "osteoblasts", "bone_woven",
+    "bone_mature", "muscle", "periosteal_progenitors",
+)
+
+
+def test_one_function_per_model_step_in_order():
+    assert tuple(f.__name__ for f in STEPS) == MODEL_STEPS
+    assert all(f.__doc__.startswith(f"Step {k}:") for k, f in enumerate(STEPS, start=1))
+
+
+def test_variables_cover_the_issue_and_have_units():
+    assert set(ISSUE_VARIABLES) <= set(VARIABLE_NAMES)
+    assert set(COMPARTMENT_NAMES) == {"circulating_progenitors", "sympathetic_tone"}
+    u = units()
+    assert all(u[n] for n in VARIABLE_NAMES + COMPARTMENT_NAMES)
+    assert all(u[n] == "volume fraction" for n in ("cartilage", "bone_woven", "bone_mature", "tbat", "vessels"))
+    assert u["oxygen"] == "mmHg"
+
+
+def test_kinetics():
+    x = np.array([0.0, 2.0, 1e9])
+    assert saturating(x, 2.0) == pytest.approx([0.0, 0.5, 1.0])
+    assert hill(x, 2.0, 3) == pytest.approx([0.0, 0.5, 1.0])
+    assert hill_down(x, 2.0, 4) == pytest.approx([1.0, 0.5, 0.0])
+
+
+def small_tissue(seed=1, shape=(1, 6, 7)):
+    """Random voxel fractions of every tissue on a tiny grid."""
+    rng = np.random.default_rng(seed)
+    names = ("nerve", "perineurium", "epineurium", "periosteum", "skeleton", "injection")
+    regions = {n: (rng.random(shape) < 0.2).astype(float) for n in names}
+    regions["muscle"] = 1.0 - np.maximum.reduce([regions[n] for n in names[:5]])
+    return Tissue(regions, capillaries=0.03 * rng.random(shape), voxel_volume_mm3=1e-3)
+
+
+def random_state(shape, seed):
+    rng = np.random.default_rng(seed)
+    fields = rng.random((len(VARIABLE_NAMES),) + shape) * rng.choice([0.0, 0.1, 10.0, 100.0], (len(VARIABLE_NAMES), 1, 1, 1))
+    fields[VARIABLE_NAMES.index("oxygen")] *= 60.0
+    return fields, rng.random(len(COMPARTMENT_NAMES)) * 5.0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_production_and_loss_are_non_negative_and_finite(seed):
+    tissue = small_tissue(seed)
+    cascade = Cascade(load_parameters(), tissue)
+    fields, scalars = random_state(tissue.capillaries.shape, seed)
+    P, L = np.zeros_like(fields), np.zeros_like(fields)
+    sP, sL = np.zeros(len(scalars)), np.zeros(len(scalars))
+    cascade(fields, scalars, 1.0, P, L, sP, sL)
+    for arr in (P, L, sP, sL):
+        assert np.all(np.isfinite(arr)) and np.all(arr >= 0.0)
+
+
+def _apply(step, tissue, fields, scalars):
+    cascade = Cascade(load_parameters(), tissue)
+    P, L = np.zeros_like(fields), np.zeros_like(fields)
+    out = Rates(P=Fields(P), L=Fields(L), sP=np.zeros(2), sL=np.zeros(2))
+    u = Fields(fields)
+    from hosim.biology.cascade import local_signals
+
+    local_signals(u, cascade.r, cascade.context)
+    step(u, scalars, cascade.context, cascade.r, out)
+    return cascade, out
+
+
+def test_cells_leaving_the_nerve_arrive_in_the_blood():
+    tissue = small_tissue(2)
+    fields, scalars = random_state(tissue.capillaries.shape, 2)
+    cascade, out = _apply(exit_and_circulation, tissue, fields, scalars)
+    r = cascade.r
+    i = VARIABLE_NAMES.index("endo_activated")
+    left = float((out.L.endo_activated * fields[i]).sum()) * CELLS_PER_UNIT_MM3 * tissue.voxel_volume_mm3
+    arrived = (out.sP[CIRC] - r.circulating_clearance * r.circulating_baseline) * r.blood_volume
+    assert arrived == pytest.approx(left, rel=1e-12)
+
+
+def test_cells_leaving_the_blood_arrive_in_the_tissue():
+    tissue = small_tissue(3)
+    fields, scalars = random_state(tissue.capillaries.shape, 3)
+    cascade, out = _apply(extravasation, tissue, fields, scalars)
+    left = out.sL[CIRC] * scalars[CIRC] * cascade.r.blood_volume
+    arrived = float(out.P.tissue_progenitors.sum()) * CELLS_PER_UNIT_MM3 * tissue.voxel_volume_mm3
+    assert arrived == pytest.approx(left, rel=1e-12)
+
+
+def test_uninjured_tissue_stays_at_rest():
+    """No trigger, no injection: resident populations and signals keep their resting values (0-D)."""
+    volume, regions = compartment_regions(LimbGeometry())
+    grid = Grid((), regions=regions, volume_um3=volume)
+    params = load_parameters()
+    tissue = Tissue({k: grid.region(k) for k in grid.regions}, np.full((1, 1, 1), 0.02), volume * 1e-9)
+    fields, scalars = resting_state(tissue, params)
+    state = State.zeros(grid, VARIABLE_NAMES, COMPARTMENT_NAMES)
+    for k, n in enumerate(VARIABLE_NAMES):
+        state.fields[k] = fields[n]
+    state.scalars[:] = [scalars[c] for c in COMPARTMENT_NAMES]
+    start = state.fields.copy()
+    stepper = Stepper(grid, VARIABLE_NAMES, COMPARTMENT_NAMES, {}, Cascade(params, tissue, 0.0), 0.02)
+    run(stepper, state, 10.0)
+    for k, name in enumerate(VARIABLE_NAMES):
+        assert state.fields[k].item() == pytest.approx(start[k].item(), rel=0.02, abs=1e-9), name
+    assert state.scalars == pytest.approx([scalars[c] for c in COMPARTMENT_NAMES], rel=0.02)

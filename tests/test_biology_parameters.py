@@ -1,0 +1,64 @@
+"""The parameter data file: every number has unit, range, source and step; overrides are checked."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+import hosim.biology
+from hosim.analysis.calibration import load_targets
+from hosim.biology import load_parameters
+from hosim.biology.parameters import parse_parameters
+from hosim.errors import InputError
+
+SRC = Path(hosim.biology.__file__).resolve().parents[1]
+
+
+def test_every_parameter_is_documented_and_in_range():
+    params = load_parameters()
+    assert len(params) > 50
+    for name, p in params.items():
+        assert p.unit and p.source and p.description, name
+        assert p.low <= p.value <= p.high, name
+        assert 1 <= p.step <= 14, name
+
+
+def test_every_parameter_is_used_by_the_model():
+    code = "".join(f.read_text() for d in ("biology", "scenarios") for f in (SRC / d).glob("*.py"))
+    unused = [n for n in load_parameters() if not re.search(rf"\b{n}\b", code)]
+    assert unused == []
+
+
+def test_calibrated_sources_name_real_targets():
+    events = set(load_targets())
+    for name, p in load_parameters().items():
+        for target in re.findall(r"calibrated to ([a-z_]+)", p.source):
+            assert target in events, f"{name}: unknown target {target}"
+
+
+def test_hill_coefficients_are_whole_numbers():
+    for name, p in load_parameters().items():
+        if name.endswith("_hill"):
+            assert p.value == int(p.value), name
+
+
+def test_overrides_are_checked():
+    params = load_parameters()
+    original = params.value("bmp2_decay")
+    changed = params.with_values({"bmp2_decay": 1.5 * original})
+    assert changed.value("bmp2_decay") == 1.5 * original
+    assert params.value("bmp2_decay") == original  # a copy, not a change
+    with pytest.raises(InputError, match="no_such_rate"):
+        params.with_values(no_such_rate=1.0)
+    with pytest.raises(InputError, match="bmp2_decay.*plausible range"):
+        params.with_values(bmp2_decay=1e9)
+    with pytest.raises(InputError, match="needs a number"):
+        params.with_values(bmp2_decay="fast")
+
+
+def test_parse_refuses_incomplete_or_out_of_range_entries():
+    with pytest.raises(ValueError, match="lacks"):
+        parse_parameters('[x]\nvalue = 1.0\nunit = "1"\n')
+    entry = '[x]\nvalue = 5.0\nunit = "1"\nrange = [0.0, 1.0]\nstep = 1\nsource = "s"\ndescription = "d"\n'
+    with pytest.raises(ValueError, match="outside"):
+        parse_parameters(entry)

@@ -1,0 +1,166 @@
+"""Fit the free parameters of the mouse AdBMP2 model to the calibration targets (issue 3).
+
+Each evaluation runs mouse-bmp2 and mouse-empty in 2-D (the windows and rules of
+data/targets/mouse_bmp2.toml) and mouse-bmp2 in 0-D (the event order), turns every check's margin into
+a penalty (zero once the check holds with `--margin` to spare) and lets scipy.optimize.minimize
+(Nelder-Mead, bounded) move the free parameters in log space inside their plausible ranges.
+
+    python tools/fit_mouse_bmp2.py                 # fit from the shipped values, print the report
+    python tools/fit_mouse_bmp2.py --write         # ... and write the fitted values into parameters.toml
+    python tools/fit_mouse_bmp2.py --maxfev 0      # only evaluate the shipped values
+
+Set NUMBA_NUM_THREADS=1 on a busy machine: small grids gain nothing from threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+from hosim.analysis.calibration import (
+    Run,
+    control_check,
+    hypoxia_check,
+    load_targets,
+    order_checks,
+    rule_checks,
+    window_checks,
+)
+from hosim.analysis.metrics import compute_metrics
+from hosim.biology import load_parameters
+from hosim.engine import Recorder, Stepper, run
+from hosim.errors import InputError, SimulationError
+from hosim.scenarios import get_scenario
+
+# The parameters set by calibration ("calibrated to <target>" in parameters.toml), one or two per event.
+FREE = (
+    "exocytosis_bmp2",  # substance_p
+    "mast_recovery",  # mast_cells
+    "bnb_closing",  # blood_nerve_barrier
+    "endo_exit",  # endoneurial_progenitors, circulating_progenitors
+    "circulating_clearance",  # circulating_progenitors
+    "brown_differentiation",  # brown_fat
+    "tbat_resolution",  # brown_fat
+    "tbat_o2_uptake",  # hypoxia
+    "angiogenesis",  # vessels
+    "condensation_density",  # cartilage
+    "cartilage_resorption",  # cartilage
+    "osteogenesis",  # bone
+    "bone_synthesis",  # bone
+)
+DATA_FILE = Path(__file__).resolve().parents[1] / "src" / "hosim" / "data" / "parameters.toml"
+
+
+def simulate(name: str, dims: int, parameters, resolution_um: float | None) -> Run:
+    """One run of a scenario with the given parameters; observables sampled every 0.04 day."""
+    setup = get_scenario(name).build(dims=dims, resolution_um=resolution_um, parameters=parameters)
+    state = setup.state
+    stepper = Stepper(setup.grid, state.variables, state.compartments, setup.transports, setup.reactions, setup.dt)
+    recorder = Recorder(setup.observables, every=2)
+    run(stepper, state, setup.days, recorder)
+    times, series = recorder.series()
+    return Run(times, series, compute_metrics(times, series, setup))
+
+
+def all_checks(parameters, resolution_um: float | None, targets: dict) -> list:
+    """Every check of the calibration bar for one parameter set."""
+    bmp2 = simulate("mouse-bmp2", 2, parameters, resolution_um)
+    empty = simulate("mouse-empty", 2, parameters, resolution_um)
+    zero_d = simulate("mouse-bmp2", 0, parameters, None)
+    checks = window_checks(bmp2.metrics, targets) + rule_checks(bmp2, empty) + [control_check(bmp2, empty)]
+    checks += order_checks(bmp2.metrics)
+    checks += [_relabel(c, "0-D ") for c in order_checks(zero_d.metrics) + [hypoxia_check(zero_d.metrics)]]
+    return checks
+
+
+def _relabel(check, prefix):
+    return type(check)(prefix + check.event, check.rule, check.value, check.margin)
+
+
+def penalty(checks, margin: float) -> float:
+    """Sum of squared shortfalls below the wanted margin (margins are capped at -10 for missing events)."""
+    return float(sum(max(0.0, margin - max(c.margin, -10.0)) ** 2 for c in checks))
+
+
+def report(checks) -> str:
+    lines = []
+    for c in checks:
+        value = "None" if c.value is None else f"{c.value:.4g}"
+        lines.append(f"{'ok  ' if c.ok else 'MISS'} {c.event:28s} {c.rule:62s} {value:>10s}  margin {c.margin:+.2f}")
+    return "\n".join(lines)
+
+
+def write_values(values: dict[str, float], path: Path = DATA_FILE) -> None:
+    """Replace the `value =` line of each fitted parameter's table, leaving everything else as it is."""
+    text = path.read_text(encoding="utf-8")
+    for name, value in values.items():
+        pattern = re.compile(rf"(\[{re.escape(name)}\]\nvalue = )[^\n]*")
+        text, n = pattern.subn(lambda m: m.group(1) + f"{value:.4g}", text)
+        if n != 1:
+            raise RuntimeError(f"parameter {name} not found once in {path}")
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--maxfev", type=int, default=150, help="objective evaluations (0: evaluate only)")
+    ap.add_argument("--margin", type=float, default=0.3, help="wanted margin inside each window/rule")
+    ap.add_argument("--step", type=float, default=0.15, help="initial simplex step in log10 units")
+    ap.add_argument("--resolution", type=float, default=None, help="2-D grid spacing in um (default: scenario's)")
+    ap.add_argument("--write", action="store_true", help="write the fitted values into parameters.toml")
+    ap.add_argument("--json", type=Path, help="also write the report as JSON here")
+    args = ap.parse_args(argv)
+
+    base = load_parameters()
+    targets = load_targets()
+    lows = np.log10([base[n].low for n in FREE])
+    highs = np.log10([base[n].high for n in FREE])
+    x0 = np.log10([base.value(n) for n in FREE])
+    history = []
+
+    def objective(x):
+        values = {n: float(10.0**v) for n, v in zip(FREE, np.clip(x, lows, highs))}
+        try:
+            checks = all_checks(base.with_values(values), args.resolution, targets)
+            loss = penalty(checks, args.margin)
+        except (InputError, SimulationError):
+            loss = 1e6
+        history.append(loss)
+        print(f"[{len(history):4d}] loss {loss:10.4f}  best {min(history):10.4f}", file=sys.stderr, flush=True)
+        return loss
+
+    start = time.time()
+    best = x0
+    if args.maxfev > 0:
+        simplex = np.vstack([x0] + [x0 + args.step * e for e in np.eye(len(x0))])
+        fit = minimize(objective, x0, method="Nelder-Mead", bounds=list(zip(lows, highs)),
+                       options={"maxfev": args.maxfev, "initial_simplex": np.clip(simplex, lows, highs),
+                                "xatol": 1e-3, "fatol": 1e-4})
+        best = np.clip(fit.x, lows, highs)
+    fitted = {n: float(f"{10.0**v:.4g}") for n, v in zip(FREE, best)}
+    checks = all_checks(base.with_values(fitted), args.resolution, targets)
+    print(report(checks))
+    print(f"\npenalty {penalty(checks, args.margin):.4f} after {len(history)} evaluations, {time.time() - start:.0f} s")
+    for n in FREE:
+        print(f"  {n:24s} {base.value(n):10.4g} -> {fitted[n]:10.4g} {base[n].unit}")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "fitted": fitted,
+            "start": {n: base.value(n) for n in FREE},
+            "evaluations": len(history),
+            "checks": [{"event": c.event, "rule": c.rule, "value": c.value, "margin": c.margin} for c in checks],
+        }, indent=1))
+    if args.write:
+        write_values(fitted)
+    return 0 if all(c.ok for c in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
