@@ -103,6 +103,17 @@ def test_cases_run_with_other_options_are_not_reused(dose_response):
     assert batch.computed == ["dose-0"]
 
 
+def test_cases_of_a_changed_model_are_not_reused(dose_response, monkeypatch):
+    import hosim.cohort.runner as runner
+
+    out, _, _ = dose_response
+    cases = [Case("dose-0", "mouse-bmp2", (), {"dose": 0.0})]
+    run_cases(cases, out, QUICK, workers=1)
+    assert run_cases(cases, out, QUICK, workers=1).reused == ["dose-0"]
+    monkeypatch.setattr(runner, "model_fingerprint", lambda: "a recalibrated model")
+    assert run_cases(cases, out, QUICK, workers=1).computed == ["dose-0"]
+
+
 def test_parallel_workers_and_a_dask_client_give_the_serial_results(tmp_path):
     from distributed import Client
 

@@ -2,13 +2,14 @@
 
 A case is plain data (scenario, interventions, scenario parameters, run options); running it is a pure
 call of `hosim.simulate` that returns its metrics. Each finished case is written atomically to
-FOLDER/cases/<case>.json together with its spec; a later run with the same spec reuses the file instead of
-recomputing it. Cases run on a local process pool (spawned workers, each with its share of the cores) or
-on a Dask client.
+FOLDER/cases/<case>.json together with its spec (including a fingerprint of the model's source and
+parameters); a later run with the same spec reuses the file instead of recomputing it. Cases run on a local
+process pool (spawned workers, each with its share of the cores) or on a Dask client.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -16,6 +17,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import as_completed as local_as_completed
 from dataclasses import dataclass, field
+from importlib.resources import files
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -47,14 +49,37 @@ class Case:
             raise ValueError(f"case name {self.name!r} must be lower-case letters, digits, '-', '_' or '.'")
 
 
-def case_spec(case: Case, options: dict) -> dict:
+# The parts of hosim that decide a run's numbers: a saved case is reused only while they are unchanged.
+MODEL_SOURCES = ("biology", "scenarios", "engine", "analysis", "simulation.py", "data/parameters.toml")
+
+
+def model_fingerprint() -> str:
+    """SHA-256 of the model's source and parameter files, so a recalibrated or edited model is recomputed."""
+    digest = hashlib.sha256(__version__.encode())
+    for name, item in sorted(_model_files(files("hosim"), MODEL_SOURCES)):
+        digest.update(name.encode())
+        digest.update(item.read_bytes())
+    return digest.hexdigest()
+
+
+def _model_files(folder, names, prefix=""):
+    """(relative name, file) of every Python and TOML file among `names` in `folder`, recursively."""
+    for name in names:
+        item = folder.joinpath(name)
+        if item.is_dir():
+            yield from _model_files(item, [child.name for child in item.iterdir()], f"{prefix}{name}/")
+        elif item.name.endswith((".py", ".toml")):
+            yield f"{prefix}{name}", item
+
+
+def case_spec(case: Case, options: dict, model: str) -> dict:
     """Everything that decides a case's result (what a saved case must match to be reused)."""
     return {
         "scenario": case.scenario,
         "interventions": [dict(i) if not isinstance(i, str) else {"name": i} for i in case.interventions],
         "params": dict(case.params),
         "options": dict(options),
-        "version": __version__,
+        "model": model,
     }
 
 
@@ -137,7 +162,8 @@ def run_cases(
         raise InputError(f"--workers must be at least 1, got {workers}")
     out = Path(folder) / "cases"
     out.mkdir(parents=True, exist_ok=True)
-    specs = {c.name: case_spec(c, options) for c in cases}
+    model = model_fingerprint()
+    specs = {c.name: case_spec(c, options, model) for c in cases}
     outcomes, reused = {}, []
     for name, spec in specs.items():
         saved = load_finished(out / f"{name}.json", spec)
@@ -196,4 +222,4 @@ def _outcome(name: str, future):
         return name, None, str(exc)
 
 
-__all__ = ["Batch", "Case", "EXTRA_MEASURES", "case_spec", "load_finished", "run_case", "run_cases"]
+__all__ = ["Batch", "Case", "EXTRA_MEASURES", "case_spec", "load_finished", "model_fingerprint", "run_case", "run_cases"]
