@@ -147,7 +147,8 @@ def test_timing_experiment_tables_each_treatment_at_each_start(tmp_path):
 def test_an_interrupted_experiment_resumes_without_recomputing_finished_cases(tmp_path):
     """Kill `hosim experiment` (and its workers) once some cases are saved; the re-run keeps those files."""
     out = tmp_path / "timing"
-    cmd = [sys.executable, "-m", "hosim.cli", "experiment", "timing", "--dims", "0", "--workers", "1", "--out", str(out)]
+    cmd = [sys.executable, "-m", "hosim.cli", "experiment", "timing", "--dims", "0", "--workers", "1",
+           "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     cases = out / "cases"
     deadline = time.monotonic() + 120

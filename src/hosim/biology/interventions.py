@@ -9,7 +9,7 @@ part of that parameter the intervention can reach; factors of overlapping interv
 Genotypes act for the whole run and also shape the resting tissue the run starts from (a mast-cell
 deficient mouse has no mast cells at day 0), so the scenario is built with their parameters. Treatments
 act in a time window: the reaction function dispatches, by time, to a Cascade built with the parameters
-of the treatments active then (one Cascade per distinct active set, made before the run).
+of the treatments active then (one Cascade per distinct set of active scalings, made before the run).
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import math
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-
-import numpy as np
 
 from hosim.biology.cascade import Cascade
 from hosim.biology.parameters import ParameterSet
@@ -71,16 +69,10 @@ class Intervention:
 
     def effect(self) -> str:
         """One line: what is scaled or killed, for listings."""
-        parts = [
-            f"{s.parameter} x (1 - {s.share:g} s)" if s.share != 1.0 else f"{s.parameter} x (1 - s)" for s in self.scales
-        ]
+        parts = [f"{s.parameter} x (1 - {'' if s.share == 1.0 else f'{s.share:g} '}s)" for s in self.scales]
         if self.kills:
             parts.append(f"kills a fraction s of {', '.join(self.kills)} over the window")
         return "; ".join(parts)
-
-
-def _mast_cells(*parameters: str) -> tuple[Scaling, ...]:
-    return tuple(Scaling(p) for p in parameters)
 
 
 INTERVENTIONS: dict[str, Intervention] = {
@@ -111,7 +103,7 @@ INTERVENTIONS: dict[str, Intervention] = {
             "mast-cell-deficient mouse (Kit W-sh/W-sh): no mast cells in muscle or epineurium, none recruited",
             "Kan 2011 (loss of NK1R+ mast cells inhibits HO); Grimbaldeston 2005 Am J Pathol 167:835 "
             "(Kit W-sh/W-sh mice lack tissue mast cells)",
-            scales=_mast_cells("mast_density_muscle", "mast_density_epineurium"),
+            scales=(Scaling("mast_density_muscle"), Scaling("mast_density_epineurium")),
         ),
         Intervention(
             "cromolyn", TREATMENT, "2-3",
@@ -245,7 +237,9 @@ def parse_spec(spec) -> tuple[Intervention, dict[str, float]]:
     unknown = sorted(set(options) - set(allowed))
     if unknown:
         what = "a genotype: it acts for the whole run" if item.kind == GENOTYPE else "a treatment"
-        raise InputError(f"intervention {name} ({what}) does not take {', '.join(unknown)}; allowed: {', '.join(allowed)}")
+        raise InputError(
+            f"intervention {name} ({what}) does not take {', '.join(unknown)}; allowed: {', '.join(allowed)}"
+        )
     checked = {k: _number(name, k, v) for k, v in options.items()}
     strength = checked.get("strength", item.default_strength)
     if not 0.0 <= strength <= 1.0:
@@ -367,19 +361,20 @@ def build_with_interventions(scenario, specs: Sequence, **build) -> tuple[object
 
 
 def transport_parameters() -> set[str]:
-    """Parameters that set diffusion or decay: fixed for a run, so only genotypes may change them."""
-    return {name for v in VARIABLES for name in (v.diffusivity, v.decay) if name}
+    """Parameters that set diffusion: the engine's transport is fixed for a run, so only genotypes may
+    change them."""
+    return {v.diffusivity for v in VARIABLES if v.diffusivity}
 
 
 def check_registry(parameters: ParameterSet) -> None:
-    """Every intervention names parameters and populations that exist; treatments touch no transport parameter."""
+    """Every intervention names parameters and populations that exist; treatments touch no diffusivity."""
     transport = transport_parameters()
     for item in INTERVENTIONS.values():
         for s in item.scales:
             if s.parameter not in parameters:
                 raise ValueError(f"{item.name}: unknown parameter {s.parameter}")
             if item.kind == TREATMENT and s.parameter in transport:
-                raise ValueError(f"{item.name}: a treatment cannot change the transport parameter {s.parameter}")
+                raise ValueError(f"{item.name}: a treatment cannot change the diffusivity {s.parameter}")
             if not 0.0 < s.share <= 1.0:
                 raise ValueError(f"{item.name}: share of {s.parameter} must lie in (0, 1]")
         for population in item.kills:

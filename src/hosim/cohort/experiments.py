@@ -61,7 +61,8 @@ def _orthotopic_share(m: dict, control: dict) -> float | None:
 ALSO = {
     "trpv1-ko": AlsoRule("substance_p_peak / control", _ratio_of("substance_p_peak"), "<=", 0.30),
     "cromolyn": AlsoRule("mast_degranulated_peak / control", _ratio_of("mast_degranulated_peak"), "<", 1.0),
-    "mmp9-inactive": AlsoRule("orthotopic share of the bone formed", _orthotopic_share, ">=", 0.5, undefined_holds=True),
+    "mmp9-inactive": AlsoRule("orthotopic share of the bone formed", _orthotopic_share, ">=", 0.5,
+                              undefined_holds=True),
 }
 
 DOSES = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0)  # million AdBMP2 cells
@@ -136,22 +137,25 @@ def also_checks(outcomes: dict) -> list[dict]:
 
 
 def knockout_report(outcomes: dict, options: dict, out: Path) -> dict:
+    """knockouts.csv (a row per case), knockouts.md (bounds, further rules, every measure) and the bar chart."""
     rows = knockout_rows(outcomes)
     checks = also_checks(outcomes)
     columns = ["case", "role", "heterotopic_bone_mm3", "heterotopic_ratio", "max_ratio", "within_bound",
                *(f"ratio_{k}" for k in MEASURES)]
     write_text_atomic(out / "knockouts.csv", csv_text(rows, columns))
-    by_metric = [{"measure": k, **{r["case"]: r[f"ratio_{k}"] for r in rows}} for k in MEASURES]
+    control = measures(outcomes[CONTROL])
+    by_metric = [{"measure": k, "control value": control[k], **{r["case"]: r[f"ratio_{k}"] for r in rows}}
+                 for k in MEASURES]
     text = (
         f"# Knockouts and drugs ({SCENARIO}, {_describe(options)})\n\n"
         "Heterotopic bone at the end of the run as a ratio to the control, against targets/mouse_bmp2.toml "
         "[knockouts] (predictions have no bound).\n\n"
-        + markdown_table(rows, ["case", "role", "heterotopic_bone_mm3", "heterotopic_ratio", "max_ratio", "within_bound"],
+        + markdown_table(rows, columns[:6],
                          ["case", "role", "heterotopic bone (mm3)", "ratio", "bound (at most)", "within bound"])
         + "\nThe targets' further rules:\n\n"
         + markdown_table(checks, ["case", "rule", "quantity", "value", "limit", "holds"])
         + "\nEvery measure as a ratio to the control (empty: undefined, e.g. an event that never happens):\n\n"
-        + markdown_table(by_metric, ["measure", *(r["case"] for r in rows)])
+        + markdown_table(by_metric, ["measure", "control value", *(r["case"] for r in rows)])
     )
     write_text_atomic(out / "knockouts.md", text)
     figures.knockout_bars(rows, out / "knockouts.png")
@@ -190,6 +194,7 @@ def dose_threshold(doses: Sequence[float], bone: Sequence[float], detection: flo
 
 
 def dose_report(outcomes: dict, options: dict, out: Path) -> dict:
+    """dose-response.csv/.md (bone by dose, the threshold) and the figure."""
     standard = float(get_scenario(SCENARIO).defaults["dose"])
     reference = measures(outcomes[dose_name(standard)])["heterotopic_bone_mm3"] if standard in DOSES else None
     rows = []
@@ -211,7 +216,8 @@ def dose_report(outcomes: dict, options: dict, out: Path) -> dict:
     )
     write_text_atomic(out / "dose-response.md", text)
     figures.dose_response(rows, threshold, standard, DETECTION_MM3, out / "dose-response.png")
-    return {"rows": rows, "threshold": threshold, "files": ["dose-response.csv", "dose-response.md", "dose-response.png"]}
+    files = ["dose-response.csv", "dose-response.md", "dose-response.png"]
+    return {"rows": rows, "threshold": threshold, "files": files}
 
 
 # ------------------------------------------------------------------------------------------ timing
@@ -245,6 +251,7 @@ def latest_effective_start(prevented: dict[float, float | None]) -> float | None
 
 
 def timing_report(outcomes: dict, options: dict, out: Path) -> dict:
+    """timing.csv/.md (bone prevented by treatment and start day, the latest useful start) and the figure."""
     control = measures(outcomes[CONTROL])["heterotopic_bone_mm3"]
     rows = []
     for name in anti_ho_treatments():

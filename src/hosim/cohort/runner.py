@@ -198,7 +198,7 @@ def _execute(todo: list[str], specs: dict, workers: int | None, client):
     if client is not None:
         from distributed import as_completed
 
-        futures = {client.submit(run_case, specs[n], key=f"hosim-case-{n}-{time.time_ns()}", pure=False): n for n in todo}
+        futures = {client.submit(run_case, specs[n], key=f"hosim-case-{n}-{time.time_ns()}"): n for n in todo}
         for future in as_completed(futures):
             yield _outcome(futures[future], future)
         return
@@ -222,4 +222,6 @@ def _outcome(name: str, future):
         return name, None, str(exc)
 
 
-__all__ = ["Batch", "Case", "EXTRA_MEASURES", "case_spec", "load_finished", "model_fingerprint", "run_case", "run_cases"]
+__all__ = [
+    "Batch", "Case", "EXTRA_MEASURES", "case_spec", "load_finished", "model_fingerprint", "run_case", "run_cases",
+]
