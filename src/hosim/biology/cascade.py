@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from hosim.biology.kinetics import hill, hill_down, positive, saturating
+from hosim.biology.kinetics import hill, hill_down, positive, saturating, weighted_sum
 from hosim.biology.parameters import ParameterSet
 from hosim.biology.tissue import Tissue
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES
@@ -112,7 +112,7 @@ def sympathetic_arm(u, s, x, r, out):
     """Step 6: SP at the nerve's sensory endings above its resting level (the afferent signal) raises
     sympathetic tone; noradrenaline on beta3-AR activates
     perineurial cells, which migrate, and where BMP2 is expand and turn into brown adipocytes."""
-    afferent = max(float(np.vdot(u.substance_p.ravel(), x.afferent_weights)) - x.afferent_rest, 0.0)
+    afferent = max(weighted_sum(u.substance_p, x.afferent_weights) - x.afferent_rest, 0.0)
     out.sP[TONE] += r.tone_rate * (1.0 + r.tone_gain * saturating(afferent, r.tone_sp_half))
     out.sL[TONE] += r.tone_rate
     out.P.noradrenaline += r.na_release * s[TONE] * x.sympathetic
@@ -263,7 +263,7 @@ def tissue_context(tissue: Tissue, r: SimpleNamespace, bmp2_vector: float) -> Si
         has_nerve=np.maximum(present["nerve"], present["perineurium"]),
         sensory=sensory,
         afferent_weights=afferent_weights,
-        afferent_rest=float(np.vdot(resting_substance_p(sensory, r).ravel(), afferent_weights)),
+        afferent_rest=weighted_sum(resting_substance_p(sensory, r), afferent_weights),
         sympathetic=near_nerve + r.perivascular_sympathetic * reg["muscle"],
         mast_home=r.mast_density_epineurium * reg["epineurium"] + r.mast_density_muscle * reg["muscle"],
         macrophage_home=r.macrophage_density * (reg["muscle"] + reg["epineurium"]),

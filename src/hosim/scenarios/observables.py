@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from hosim.biology.kinetics import weighted_sum
 from hosim.biology.variables import COMPARTMENTS, VARIABLES
 from hosim.engine import Grid
 
@@ -22,7 +23,7 @@ def _scalar(i: int):
 def _weighted_mean(i: int, weights: np.ndarray):
     w = weights / weights.sum() if weights.sum() > 0 else weights
     flat = w.ravel()
-    return lambda f, s: float(np.vdot(f[i].ravel(), flat))
+    return lambda f, s: weighted_sum(f[i], flat)
 
 
 def build_observables(grid: Grid, voxel_volume_mm3: float) -> tuple[dict, dict]:
@@ -46,14 +47,14 @@ def build_observables(grid: Grid, voxel_volume_mm3: float) -> tuple[dict, dict]:
     woven, mature, o2 = index["bone_woven"], index["bone_mature"], index["oxygen"]
 
     def bone_in(zone):
-        return lambda f, s: (float(np.vdot(f[woven].ravel(), zone)) + float(np.vdot(f[mature].ravel(), zone))) * vol
+        return lambda f, s: (weighted_sum(f[woven], zone) + weighted_sum(f[mature], zone)) * vol
 
     obs["heterotopic_bone_mm3"] = bone_in(hetero)
     obs["orthotopic_bone_mm3"] = bone_in(ortho)
     obs["cartilage_mm3"] = _total(index["cartilage"], vol)
     obs["tbat_mm3"] = _total(index["tbat"], vol)
     obs["lesion_min_oxygen_mmhg"] = lambda f, s: float(f[o2].ravel()[in_lesion].min())
-    obs["hypoxic_fraction"] = lambda f, s: float(np.vdot(f[o2].ravel() < HYPOXIA_MMHG, lesion_weight))
+    obs["hypoxic_fraction"] = lambda f, s: weighted_sum((f[o2] < HYPOXIA_MMHG).astype(np.float64), lesion_weight)
     obs["lesion_vessels_mean"] = _weighted_mean(index["vessels"], lesion)
     obs["bnb_permeability_nerve_mean"] = _weighted_mean(
         index["bnb_permeability"], grid.region("nerve") + grid.region("perineurium")
