@@ -114,6 +114,17 @@ def test_cases_of_a_changed_model_are_not_reused(dose_response, monkeypatch):
     assert run_cases(cases, out, QUICK, workers=1).computed == ["dose-0"]
 
 
+def test_a_case_finished_after_the_model_changed_is_not_saved(tmp_path, monkeypatch):
+    import hosim.cohort.runner as runner
+    from hosim.errors import SimulationError
+
+    fingerprints = iter(["model as the batch started", "model edited meanwhile"])
+    monkeypatch.setattr(runner, "model_fingerprint", lambda: next(fingerprints))
+    with pytest.raises(SimulationError, match="changed while it ran"):
+        run_cases([Case("control", "mouse-bmp2")], tmp_path, run_options(dims=0, days=1.0), workers=1)
+    assert not (tmp_path / "cases" / "control.json").exists()
+
+
 def test_parallel_workers_and_a_dask_client_give_the_serial_results(tmp_path):
     from distributed import Client
 

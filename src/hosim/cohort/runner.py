@@ -176,6 +176,8 @@ def run_cases(
         progress(done, len(names), "")
     failures = {}
     for name, outcome, error in _execute(todo, specs, workers, client):
+        if error is None and model_fingerprint() != model:
+            error = "the model's files changed while it ran; not saved"
         if error is None:
             record = {"case": name, "spec": specs[name], **outcome}
             _write_atomic(out / f"{name}.json", record)
