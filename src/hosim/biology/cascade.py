@@ -21,7 +21,6 @@ from hosim.biology.tissue import Tissue
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES
 
 
-
 class Fields:
     """Named views of the variables of a [variable, z, y, x] array (`f.bmp2 += ...` writes in place)."""
 
@@ -30,6 +29,7 @@ class Fields:
     def __init__(self, array: np.ndarray):
         for name, view in zip(VARIABLE_NAMES, array):
             setattr(self, name, view)
+
 
 CIRC = COMPARTMENT_NAMES.index("circulating_progenitors")
 TONE = COMPARTMENT_NAMES.index("sympathetic_tone")
@@ -110,8 +110,8 @@ def exit_and_circulation(u, s, x, r, out):
 
 def sympathetic_arm(u, s, x, r, out):
     """Step 6: SP at the nerve's sensory endings above its resting level (the afferent signal) raises
-    sympathetic tone; noradrenaline on beta3-AR activates
-    perineurial cells, which migrate, and where BMP2 is expand and turn into brown adipocytes."""
+    sympathetic tone; noradrenaline on beta3-AR activates perineurial cells, which migrate, and where
+    BMP2 is expand and turn into brown adipocytes."""
     afferent = max(weighted_sum(u.substance_p, x.afferent_weights) - x.afferent_rest, 0.0)
     out.sP[TONE] += r.tone_rate * (1.0 + r.tone_gain * saturating(afferent, r.tone_sp_half))
     out.sL[TONE] += r.tone_rate

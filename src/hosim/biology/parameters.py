@@ -110,3 +110,14 @@ def load_parameters() -> ParameterSet:
     """The default parameter set shipped with hosim (mouse)."""
     text = resources.files("hosim.data").joinpath(DATA_FILE).read_text(encoding="utf-8")
     return parse_parameters(text)
+
+
+def markdown_table(parameters: ParameterSet) -> str:
+    """The parameter table of docs/model.md, by cascade step (generated; see tools/model_doc.py)."""
+    lines = ["| step | parameter | value | unit | plausible range | source |", "|---|---|---|---|---|---|"]
+    for p in sorted((parameters[n] for n in parameters), key=lambda p: p.step):
+        source = p.source.replace("|", "/")
+        lines.append(
+            f"| {p.step} | `{p.name}`: {p.description} | {p.value:.4g} | {p.unit} | {p.low:.4g} - {p.high:.4g} | {source} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -77,3 +77,14 @@ COMPARTMENT_NAMES: tuple[str, ...] = tuple(c.name for c in COMPARTMENTS)
 def units() -> dict[str, str]:
     """Unit string of every variable and compartment."""
     return {v.name: v.unit for v in VARIABLES + COMPARTMENTS}
+
+
+def markdown_table() -> str:
+    """The variable table of docs/model.md (generated; see tools/model_doc.py)."""
+    lines = ["| variable | unit | made at step | moves | what it is |", "|---|---|---|---|---|"]
+    for v in VARIABLES:
+        moves = "coupled with its reactions" if v.coupled else (f"diffuses (`{v.diffusivity}`)" if v.diffusivity else "-")
+        lines.append(f"| `{v.name}` | {v.unit} | {v.step} | {moves} | {v.description} |")
+    for c in COMPARTMENTS:
+        lines.append(f"| `{c.name}` (compartment) | {c.unit} | {c.step} | - | {c.description} |")
+    return "\n".join(lines) + "\n"

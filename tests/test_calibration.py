@@ -1,0 +1,110 @@
+"""The calibration bar of issue 3: every event of data/targets/mouse_bmp2.toml outside [knockouts] holds in
+the default 2-D run; the event order holds in 0-D and in 3-D; the empty-vector control and the dose
+response behave as the experiments did. The 2-D tests share one module-scoped pair of runs."""
+
+import numpy as np
+import pytest
+
+import hosim
+from hosim.analysis.calibration import (
+    EVENT_ORDER,
+    Run,
+    control_check,
+    load_targets,
+    order_checks,
+    rule_checks,
+    window_checks,
+)
+from hosim.analysis.metrics import DETECTION_MM3
+
+TARGETS = load_targets()
+WINDOW_EVENTS = [e for e, entry in TARGETS.items() if e != "knockouts" and "window" in entry]
+
+
+def as_run(result) -> Run:
+    ds = result.dataset
+    series = {name: ds[name].values for name in result.setup.observables}
+    return Run(ds["time"].values, series, result.metrics)
+
+
+@pytest.fixture(scope="module")
+def default_runs():
+    """mouse-bmp2 and mouse-empty with every default (2-D, 21 days)."""
+    return as_run(hosim.simulate("mouse-bmp2")), as_run(hosim.simulate("mouse-empty"))
+
+
+def test_shipped_targets_are_the_shared_calibration_set():
+    assert set(WINDOW_EVENTS) == {
+        "substance_p", "mast_cells", "blood_nerve_barrier", "endoneurial_progenitors", "circulating_progenitors",
+        "brown_fat", "hypoxia", "vessels", "cartilage", "bone",
+    }
+    assert all(TARGETS[e]["evidence"] for e in WINDOW_EVENTS + ["control"])
+
+
+@pytest.mark.parametrize("event", WINDOW_EVENTS)
+def test_event_falls_in_its_window_in_2d(default_runs, event):
+    bmp2, _ = default_runs
+    (check,) = [c for c in window_checks(bmp2.metrics, TARGETS) if c.event == event]
+    assert check.ok, f"{check.rule}: got {check.value}"
+
+
+RULES = [
+    ("substance_p", "substance P above 2x control through day 6"),
+    ("blood_nerve_barrier", "below half its peak by day 7"),
+    ("circulating_progenitors", "peak fold >= 4"),
+    ("circulating_progenitors", "below 25% of peak by day 5"),
+    ("brown_fat", "tBAT above 10% of its peak by day 1"),
+    ("brown_fat", "tBAT below 30% of its peak by day 14"),
+    ("hypoxia", "lesion oxygen below 10 mmHg"),
+    ("vessels", "vessel growth at least 2 days before cartilage onset"),
+    ("cartilage", "cartilage_peak_day in [5, 9]"),
+    ("cartilage", "replaced by bone afterwards (end below half its peak)"),
+    ("bone", "bone at day 14 >= 70% of day 21"),
+]
+
+
+@pytest.mark.parametrize("event, rule", RULES, ids=[r for _, r in RULES])
+def test_also_rule_holds_in_2d(default_runs, event, rule):
+    checks = {(c.event, c.rule): c for c in rule_checks(*default_runs)}
+    assert set(checks) == set(RULES)
+    check = checks[(event, rule)]
+    assert check.ok, f"{event}: {rule}: got {check.value}"
+
+
+def test_empty_vector_gives_under_one_percent_of_the_bone(default_runs):
+    bmp2, empty = default_runs
+    assert bmp2.metrics["heterotopic_bone_mm3"] > 100 * DETECTION_MM3
+    check = control_check(bmp2, empty)
+    assert check.ok, f"control/bmp2 = {check.value}"
+
+
+def test_heterotopic_bone_lies_away_from_the_skeleton(default_runs):
+    bmp2, _ = default_runs
+    assert bmp2.metrics["heterotopic_bone_mm3"] > 10 * bmp2.metrics["orthotopic_bone_mm3"]
+
+
+def test_event_order_holds_in_2d(default_runs):
+    bad = [c.rule for c in order_checks(default_runs[0].metrics) if not c.ok]
+    assert bad == []
+
+
+def test_event_order_holds_in_0d():
+    metrics = hosim.simulate("mouse-bmp2", dims=0).metrics
+    bad = [(c.rule, c.value) for c in order_checks(metrics) if not c.ok]
+    assert bad == []
+
+
+def test_event_order_holds_in_3d():
+    """3-D on a coarse grid (32^3 voxels of 75 um) to keep the suite fast."""
+    metrics = hosim.simulate("mouse-bmp2", dims=3, resolution_um=75.0).metrics
+    bad = [(c.rule, c.value) for c in order_checks(metrics) if not c.ok]
+    assert bad == []
+    assert len(EVENT_ORDER) == len(order_checks(metrics))
+
+
+def test_bone_increases_with_dose_and_vanishes_below_a_threshold():
+    """[control] rule, on a coarser 2-D grid (48 um) so five doses stay cheap."""
+    doses = [0.5, 1.0, 2.5, 5.0, 10.0]
+    bone = [hosim.simulate("mouse-bmp2", resolution_um=48.0, dose=d).metrics["heterotopic_bone_mm3"] for d in doses]
+    assert bone[0] < DETECTION_MM3 < bone[-1]
+    assert np.all(np.diff(bone) > 0), dict(zip(doses, bone))
