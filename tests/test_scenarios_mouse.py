@@ -113,5 +113,7 @@ def test_seed_changes_the_capillary_bed_reproducibly():
 def test_parameter_overrides_reach_the_run():
     setup = get_scenario("mouse-bmp2").build(dims=0, parameters={"bmp2_decay": 4.0})
     assert setup.parameters.value("bmp2_decay") == 4.0
+    assert setup.options["parameters"] == {"bmp2_decay": 4.0}
+    assert get_scenario("mouse-bmp2").build(dims=0).options["parameters"] == {}
     given = load_parameters().with_values(bmp2_decay=5.0)
     assert get_scenario("mouse-bmp2").build(dims=0, parameters=given).parameters is given

@@ -54,6 +54,12 @@ def _parameter_set(given: Any) -> ParameterSet:
     raise InputError(f"parameters must be a ParameterSet or a mapping of name -> value, got {type(given).__name__}")
 
 
+def _overrides(parameters: ParameterSet) -> dict[str, float]:
+    """Values that differ from the shipped defaults (what a run changed, for its summary)."""
+    defaults = load_parameters()
+    return {n: p.value for n, p in parameters.items() if n not in defaults or p.value != defaults.value(n)}
+
+
 def _grid_and_tissue(geometry: LimbGeometry, dims: int, h: float, parameters: ParameterSet, seed: int):
     """The grid with its regions, the Tissue the cascade reads, and the voxel volume in mm^3."""
     rng = np.random.default_rng(seed)
@@ -148,6 +154,7 @@ class MouseScenario:
             "dims": dims, "days": days, "resolution_um": h, "seed": seed, "dose": dose,
             "injection_distance_um": geometry.injection_distance_um,
             "slab_thickness_um": geometry.slab_thickness_um,
+            "parameters": _overrides(parameters),
         }
         return Setup(
             scenario=self.name,
