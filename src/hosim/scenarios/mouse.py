@@ -24,8 +24,8 @@ from hosim.scenarios.observables import build_observables
 STANDARD_DOSE = 5.0  # million transduced cells (the dose of the AdBMP2 papers)
 DEFAULT_RESOLUTION_UM = {1: 24.0, 2: 24.0, 3: 37.5}
 RESOLUTION_RANGE_UM = (5.0, 100.0)
-TARGET_DT = 0.02  # day
-OXYGEN_INTERVAL = 10  # steps between coupled oxygen solves (oxygen is quasi-steady: it relaxes in ~0.03 day)
+TARGET_DT = {0: 0.02, 1: 0.02, 2: 0.02, 3: 0.04}  # day; 3-D takes longer steps to fit its time budget
+OXYGEN_SOLVE_DAYS = 0.2  # between coupled oxygen solves (oxygen is quasi-steady: it relaxes in ~0.03 day)
 SNAPSHOT_VARIABLES = [
     "bmp2", "substance_p", "mast_degranulated", "bnb_permeability", "endo_activated", "tbat", "oxygen",
     "vegf", "vessels", "tissue_progenitors", "chondrocytes", "cartilage", "osteoblasts", "bone_woven",
@@ -78,15 +78,16 @@ def _grid_and_tissue(geometry: LimbGeometry, dims: int, h: float, parameters: Pa
     return grid, tissue, voxel_mm3
 
 
-def _transports(parameters: ParameterSet) -> dict[str, Transport]:
+def _transports(parameters: ParameterSet, dt: float) -> dict[str, Transport]:
     """Diffusion of every moving variable; oxygen solved together with its reactions (stiff, fast)."""
+    interval = max(1, round(OXYGEN_SOLVE_DAYS / dt))
     out = {}
     for v in VARIABLES:
         if v.diffusivity is None:
             continue
         D = parameters.value(v.diffusivity)
         if v.coupled:
-            out[v.name] = Transport(D, method="coupled", interval=OXYGEN_INTERVAL)
+            out[v.name] = Transport(D, method="coupled", interval=interval)
         else:
             out[v.name] = Transport(D)
     return out
@@ -148,7 +149,8 @@ class MouseScenario:
             state.fields[k] = fields[name]
         state.scalars[:] = [scalars[c] for c in COMPARTMENT_NAMES]
 
-        nsteps = max(1, round(days / TARGET_DT))
+        nsteps = max(1, round(days / TARGET_DT[dims]))
+        dt = days / nsteps
         observables, observable_units = build_observables(grid, voxel_mm3)
         options = {
             "dims": dims, "days": days, "resolution_um": h, "seed": seed, "dose": dose,
@@ -160,9 +162,9 @@ class MouseScenario:
             scenario=self.name,
             grid=grid,
             state=state,
-            transports=_transports(parameters),
+            transports=_transports(parameters, dt),
             reactions=Cascade(parameters, tissue, bmp2_vector=self.bmp2_vector),
-            dt=days / nsteps,
+            dt=dt,
             days=days,
             units=units(),
             slab_thickness_um=geometry.slab_thickness_um if dims == 2 else None,
