@@ -34,6 +34,7 @@ SNAPSHOT_VARIABLES = [
 
 
 def _check_number(name: str, value: Any, low: float, high: float, unit: str) -> float:
+    """value as a float in [low, high], else InputError naming the option and its range."""
     try:
         v = float(value)
     except (TypeError, ValueError):
