@@ -114,6 +114,17 @@ def test_cases_of_a_changed_model_are_not_reused(dose_response, monkeypatch):
     assert run_cases(cases, out, QUICK, workers=1).computed == ["dose-0"]
 
 
+def test_the_model_fingerprint_follows_code_and_data_not_comments_or_docstrings():
+    from hosim.cohort.runner import _meaning
+
+    code = 'def rate(x):\n    """Why."""\n    return 2 * x  # per day\n'
+    assert _meaning("a.py", code) == _meaning("a.py", code.replace("Why.", "Because.").replace("# per day", ""))
+    assert _meaning("a.py", code) != _meaning("a.py", code.replace("2 * x", "3 * x"))
+    data = '[k]\nvalue = 1.0  # note\n'
+    assert _meaning("p.toml", data) == _meaning("p.toml", data.replace("# note", ""))
+    assert _meaning("p.toml", data) != _meaning("p.toml", data.replace("1.0", "1.5"))
+
+
 def test_a_case_finished_after_the_model_changed_is_not_saved(tmp_path, monkeypatch):
     import hosim.cohort.runner as runner
     from hosim.errors import SimulationError

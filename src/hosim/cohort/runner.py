@@ -9,10 +9,12 @@ process pool (spawned workers, each with its share of the cores) or on a Dask cl
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
 import time
+import tomllib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import as_completed as local_as_completed
@@ -54,12 +56,26 @@ MODEL_SOURCES = ("biology", "scenarios", "engine", "analysis", "simulation.py", 
 
 
 def model_fingerprint() -> str:
-    """SHA-256 of the model's source and parameter files, so a recalibrated or edited model is recomputed."""
+    """SHA-256 of the model's code and parameter data, so a recalibrated or edited model is recomputed.
+    Comments, docstrings and layout do not count: editing them changes no result."""
     digest = hashlib.sha256(__version__.encode())
     for name, item in sorted(_model_files(files("hosim"), MODEL_SOURCES)):
         digest.update(name.encode())
-        digest.update(item.read_bytes())
+        digest.update(_meaning(name, item.read_text(encoding="utf-8")).encode())
     return digest.hexdigest()
+
+
+def _meaning(name: str, text: str) -> str:
+    """The part of a source file that decides results: the syntax tree without docstrings, or the data."""
+    if name.endswith(".toml"):
+        return json.dumps(tomllib.loads(text), sort_keys=True)
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
 
 
 def _model_files(folder, names, prefix=""):
