@@ -1,5 +1,6 @@
 """The parameter data file: every number has unit, range, source and step; overrides are checked."""
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -32,8 +33,16 @@ def test_every_parameter_is_used_by_the_model():
 def test_calibrated_sources_name_real_targets():
     events = set(load_targets())
     for name, p in load_parameters().items():
-        for target in re.findall(r"calibrated to ([a-z_]+)", p.source):
+        for target in re.findall(r"(?:calibrated|fitted) to ([a-z_]+)", p.source):
             assert target in events, f"{name}: unknown target {target}"
+
+
+def test_the_fitted_parameters_are_the_fitting_scripts():
+    spec = importlib.util.spec_from_file_location("fit", SRC.parents[1] / "tools" / "fit_mouse_bmp2.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    fitted = {n for n, p in load_parameters().items() if "fitted to" in p.source}
+    assert fitted == set(tool.FREE)
 
 
 def test_hill_coefficients_are_whole_numbers():
