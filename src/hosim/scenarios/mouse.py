@@ -154,7 +154,7 @@ class MouseScenario:
         dt = days / nsteps
         observables, observable_units = build_observables(grid, voxel_mm3)
         options = {
-            "dims": dims, "days": days, "resolution_um": h, "seed": seed, "dose": dose,
+            "dims": dims, "days": days, "resolution_um": h if dims else None, "seed": seed, "dose": dose,
             "injection_distance_um": geometry.injection_distance_um,
             "slab_thickness_um": geometry.slab_thickness_um,
             "parameters": _overrides(parameters),
