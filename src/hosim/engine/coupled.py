@@ -6,7 +6,10 @@ the split operator is not the steady state), and splitting off a fast uptake is 
     (1/step + decay + L) u - D lap(u) = u_old/step + P,   u = value on Dirichlet regions,
 
 as one sparse symmetric positive-definite system, by conjugate gradients preconditioned with a
-smoothed-aggregation algebraic multigrid hierarchy (pyamg) built once, so the run stays deterministic.
+smoothed-aggregation algebraic multigrid hierarchy (pyamg). The hierarchy is rebuilt for every solve on
+the actual matrix: an uptake of up to ~5e4/day dominates the diagonal, and a hierarchy built without it
+needed 23-47 CG iterations in 2-D and ~140 in 3-D instead of ~5. Rebuilding from the current state only
+also keeps a resumed run identical to an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 import pyamg
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from threadpoolctl import threadpool_limits
 
 from hosim.engine.errors import InputError, SimulationError
 
@@ -57,7 +61,7 @@ class CoupledSolver:
         decay: float,
         step: float,
         fixed_mask: np.ndarray | None = None,
-        rtol: float = 1e-9,
+        rtol: float = 1e-8,
         maxiter: int = 500,
     ):
         if diffusivity < 0 or decay < 0 or step <= 0:
@@ -78,8 +82,9 @@ class CoupledSolver:
         # Dirichlet voxels leave the system; their coupling to free voxels moves to the right-hand side.
         self.K = stiffness[self.free][:, self.free].tocsr()
         self.K_to_fixed = stiffness[self.free][:, np.flatnonzero(fixed)].tocsr() if self.fixed is not None else None
-        base = self.K + sp.diags(np.full(self.free.size, self.inv_step + decay))
-        self.preconditioner = _seeded_amg(base.tocsr())
+        self.K.sort_indices()
+        rows = np.repeat(np.arange(self.K.shape[0]), np.diff(self.K.indptr))
+        self.diagonal_slots = np.flatnonzero(rows == self.K.indices)
 
     def solve(self, u: np.ndarray, production: np.ndarray, loss: np.ndarray, fixed_value=0.0) -> None:
         """Advance u (shape3) in place; production >= 0 and loss >= 0 are per-voxel rates (held fixed)."""
@@ -95,9 +100,11 @@ class CoupledSolver:
             return
         if self.fixed is not None:
             rhs -= self.K_to_fixed @ values
-        K = self.K
-        op = spla.LinearOperator(K.shape, matvec=lambda x: K @ x + diag * x, dtype=np.float64)
-        x, info = spla.cg(op, rhs, x0=flat[free].copy(), rtol=self.rtol, atol=0.0, maxiter=self.maxiter, M=self.preconditioner)
+        A = self.K.copy()
+        A.data[self.diagonal_slots] += diag
+        with threadpool_limits(1, user_api="blas"):  # BLAS threads stall CG's small dot products on a busy machine
+            M = _seeded_amg(A)
+            x, info = spla.cg(A, rhs, x0=flat[free].copy(), rtol=self.rtol, atol=0.0, maxiter=self.maxiter, M=M)
         if info != 0:
             raise SimulationError(f"the implicit solve did not converge in {self.maxiter} iterations")
         np.maximum(x, 0.0, out=x)  # CG's tolerance can leave -1e-12 where the exact solution is >= 0
