@@ -14,7 +14,6 @@ from hosim.biology import load_parameters
 from hosim.biology.interventions import (
     GENOTYPE,
     INTERVENTIONS,
-    PENDING,
     TREATMENT,
     Applied,
     Schedule,
@@ -49,14 +48,13 @@ def control():
 
 
 @pytest.mark.skipif(not MODEL.exists(), reason="the project's shared MODEL.md is not on this machine")
-def test_every_row_of_the_model_table_is_an_intervention_or_pending_with_its_step():
+def test_every_row_of_the_model_table_is_an_intervention_with_its_step():
     table = MODEL.read_text().split("## Interventions")[1].split("\n## ")[0]
     rows = dict(re.findall(r"^\| ([a-z0-9-]+) \| ([0-9-]+) \|", table, flags=re.M))
     assert len(rows) == 14
-    assert set(rows) == set(INTERVENTIONS) | set(PENDING)
+    assert set(rows) == set(INTERVENTIONS)
     for name, steps in rows.items():
-        if name in INTERVENTIONS:
-            assert INTERVENTIONS[name].steps == steps, name
+        assert INTERVENTIONS[name].steps == steps, name
 
 
 def test_registry_names_real_parameters_and_populations_and_cites_evidence():
@@ -64,7 +62,7 @@ def test_registry_names_real_parameters_and_populations_and_cites_evidence():
     for item in INTERVENTIONS.values():
         assert item.kind in (GENOTYPE, TREATMENT)
         assert re.search(r"(19|20)\d\d", item.evidence), item.name  # a dated citation
-        assert item.scales or item.kills, item.name
+        assert item.scales or item.kills or item.sets, item.name
         assert 0.0 <= item.default_strength <= 1.0 and item.strength_source, item.name
         for s in item.scales:
             assert s.share == 1.0 or s.share_source, (item.name, s.parameter)
@@ -73,7 +71,7 @@ def test_registry_names_real_parameters_and_populations_and_cites_evidence():
 def test_listing_command_shows_every_intervention_with_evidence():
     proc = hosim("interventions")
     assert proc.returncode == 0
-    for name in [*INTERVENTIONS, *PENDING]:
+    for name in INTERVENTIONS:
         assert name in proc.stdout
     assert proc.stdout.count("evidence:") == len(INTERVENTIONS)
     data = json.loads(hosim("interventions", "--json").stdout)
@@ -92,7 +90,7 @@ def test_listing_command_shows_every_intervention_with_evidence():
         ("cromolyn:start=soon", ["start", "number", "soon"]),
         ("cromolyn:start=30", ["start", "within the run"]),
         ("trpv1-ko:start=2", ["genotype", "start", "strength"]),
-        ("acvr1-r206h", ["acvr1-r206h", "activin"]),
+        ("acvr1-r206h:start=2", ["genotype", "start", "strength"]),
     ],
 )
 def test_bad_intervention_is_one_line_exit_2_naming_what_is_allowed(tmp_path, spec, words):
@@ -125,7 +123,8 @@ def test_strength_zero_is_identical_to_the_control(control, name):
     assert series_equal_until(result, control, QUICK["days"])
 
 
-@pytest.mark.parametrize("name", [n for n, i in INTERVENTIONS.items() if i.kind == TREATMENT])
+# The activin A antibody acts only on ACVR1 R206H, so it is tested in the FOP model (tests/test_fop.py).
+@pytest.mark.parametrize("name", [n for n, i in INTERVENTIONS.items() if i.kind == TREATMENT and n != "activin-a-antibody"])
 def test_a_timed_treatment_has_no_effect_before_its_start_and_acts_after(control, name):
     start = 2.0
     result = simulate("mouse-bmp2", [{"name": name, "start": start, "strength": 1.0}], **QUICK)
@@ -150,9 +149,13 @@ def test_strength_scales_each_parameter_by_one_minus_strength_times_share():
             applied = resolve([{"name": item.name, "strength": 0.3, "start": 1}], 10.0)
         scaled = scaled_parameters(base, applied)
         changed = {n for n in base if scaled.value(n) != base.value(n)}
-        assert changed == {s.parameter for s in item.scales if base.value(s.parameter) != 0.0}, item.name
+        expected = {s.parameter for s in item.scales if base.value(s.parameter) != 0.0}
+        expected |= {n for n, target in item.sets if target != base.value(n)}
+        assert changed == expected, item.name
         for s in item.scales:
             assert scaled.value(s.parameter) == pytest.approx(base.value(s.parameter) * (1 - 0.3 * s.share))
+        for n, target in item.sets:  # a gain of function moves a fraction `strength` of the way to its target
+            assert scaled.value(n) == pytest.approx(base.value(n) + 0.3 * (target - base.value(n)))
 
 
 def test_knockouts_may_leave_the_plausible_range_and_overlapping_factors_multiply():

@@ -145,9 +145,6 @@ def interventions(
         typer.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        if row["kind"] == "pending":
-            typer.echo(f"{row['name']:22s} ({row['kind']}) {row['description']}")
-            continue
         typer.echo(f"{row['name']:22s} [{row['kind']}, step {row['steps']}] {row['description']}")
         typer.echo(f"{'':22s}   acts on: {row['acts_on']}; default strength {row['default_strength']:g} "
                    f"({row['strength_source']}); window: {row['default_window']}")

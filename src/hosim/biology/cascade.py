@@ -44,6 +44,10 @@ def trigger(u, s, x, r, out):
     """Step 1: transduced cells release BMP2 until the immune response clears them."""
     out.P.bmp2 += r.bmp2_secretion * x.bmp2_vector * u.injected_cells
     out.L.bmp2 += r.bmp2_decay
+    # Activin A from macrophages in injured muscle (none in intact tissue): the trigger of FOP flare-ups,
+    # which signals through SMAD1/5/8 only on ACVR1 R206H (local_signals: x.smad).
+    out.P.activin_a += r.activin_secretion * u.macrophages * x.damage
+    out.L.activin_a += r.activin_decay
     out.L.injected_cells += r.injected_clearance + r.injected_clearance_immune * saturating(
         u.macrophages, r.macrophage_half_clearance
     )
@@ -53,7 +57,7 @@ def neurogenic_inflammation(u, s, x, r, out):
     """Step 2: BMP2 on TRPV1+ fibres releases substance P from their store; SP degranulates mast cells
     through NK1R (spent mast cells take weeks to regranulate, so they leave the model once their granule
     contents have acted); damage and degranulated mast cells recruit macrophages."""
-    exocytosis = r.exocytosis_basal + r.exocytosis_bmp2 * hill(u.bmp2, r.sp_bmp2_half, r.bmp2_hill)
+    exocytosis = r.exocytosis_basal + r.exocytosis_bmp2 * hill(x.smad, r.sp_bmp2_half, r.bmp2_hill)
     out.P.substance_p += r.sp_content * exocytosis * u.neuropeptide_store
     out.L.substance_p += r.sp_decay
     out.P.neuropeptide_store += r.neuropeptide_refill * x.sensory
@@ -91,7 +95,7 @@ def barrier_opening(u, s, x, r, out):
 def endoneurial_signalling(u, s, x, r, out):
     """Step 4: BMP2 that crosses the open barrier makes Schwann cells express Wnt1, which activates
     the endoneurial progenitors."""
-    inside = u.bmp2 * u.bnb_permeability
+    inside = x.smad * u.bnb_permeability
     out.P.wnt1 += r.wnt1_expression * x.schwann * hill(inside, r.wnt1_bmp2_half, r.bmp2_hill)
     out.L.wnt1 += r.wnt1_decay
     activation = r.endo_activation * saturating(u.wnt1, r.endo_wnt1_half)
@@ -123,7 +127,7 @@ def sympathetic_arm(u, s, x, r, out):
     out.P.perineurial += r.perineurial_turnover * x.perineurial_home
     out.L.perineurial += r.perineurial_turnover + activation
     out.P.perineurial_migrating += activation * u.perineurial
-    bmp = hill(u.bmp2, r.perineurial_bmp2_half, r.bmp2_hill)
+    bmp = hill(x.smad, r.perineurial_bmp2_half, r.bmp2_hill)
     growth = r.perineurial_proliferation * bmp
     browning = r.brown_differentiation * bmp
     out.P.perineurial_migrating += growth * u.perineurial_migrating
@@ -144,7 +148,7 @@ def hypoxia(u, s, x, r, out):
 def chondrogenesis(u, s, x, r, out):
     """Step 8: progenitors in the hypoxic (HIF1-active) zone, once condensed, become chondrocytes, which
     expand while BMP2 lasts and lay down cartilage."""
-    bmp = hill(u.bmp2, r.chondro_bmp2_half, r.bmp2_hill)
+    bmp = hill(x.smad, r.chondro_bmp2_half, r.bmp2_hill)
     rate = r.chondrogenesis * x.hif * bmp * hill(x.cells, r.condensation_density, 2)
     out.L.tissue_progenitors += rate
     out.P.chondrocytes += rate * u.tissue_progenitors
@@ -178,7 +182,7 @@ def bone_formation(u, s, x, r, out):
     """Step 11: BMP2 expands the progenitors; in the normoxic, vascularised zone they become osteoblasts;
     there vessels invade the cartilage, which is resorbed while its chondrocytes are replaced by
     osteoblasts (endochondral); osteoblasts lay down woven bone."""
-    bmp = hill(u.bmp2, r.progenitor_bmp2_half, r.bmp2_hill)
+    bmp = hill(x.smad, r.progenitor_bmp2_half, r.bmp2_hill)
     growth = r.progenitor_proliferation * bmp
     out.P.tissue_progenitors += growth * u.tissue_progenitors
     vascular = x.normoxia * saturating(u.vessels, r.osteo_vessel_half)
@@ -212,7 +216,7 @@ def resolution_and_maturation(u, s, x, r, out):
 def orthotopic_route(u, s, x, r, out):
     """Step 14: periosteal progenitors of the skeleton expand and make osteoblasts where BMP2 reaches
     them, without the nerve."""
-    bmp = hill(u.bmp2, r.periosteal_bmp2_half, r.bmp2_hill)
+    bmp = hill(x.smad, r.periosteal_bmp2_half, r.bmp2_hill)
     growth = r.periosteal_proliferation * bmp
     out.P.periosteal_progenitors += growth * u.periosteal_progenitors + r.periosteal_turnover * x.periosteal_home
     osteo = r.periosteal_osteogenesis * bmp * x.normoxia
@@ -277,7 +281,15 @@ def tissue_context(tissue: Tissue, r: SimpleNamespace, bmp2_vector: float) -> Si
 
 
 def local_signals(u, r, x) -> None:
-    """Quantities several steps share, computed once per call: HIF activity, crowding, free room."""
+    """Quantities several steps share, computed once per call: the SMAD1/5/8 ligand signal, HIF activity,
+    crowding, free room.
+
+    smad (BMP2-equivalent ng/mL) is what every BMP-responsive step reads: BMP2 on wild-type ACVR1; on
+    ACVR1 R206H (allele fraction acvr1_r206h) BMP2 with enhanced sensitivity, plus activin A, which the
+    mutant receptor turns into a BMP-like signal (Hatsell 2015; Hino 2015) and the wild type does not.
+    """
+    mutant = r.acvr1_r206h
+    x.smad = u.bmp2 * (1.0 + mutant * (r.acvr1_bmp_sensitivity - 1.0)) + mutant * r.acvr1_activin_gain * u.activin_a
     x.hif = hill_down(u.oxygen, r.hif_po2_half, r.hif_hill)
     x.normoxia = 1.0 - x.hif
     x.cells = u.tissue_progenitors + u.chondrocytes + u.osteoblasts + u.periosteal_progenitors

@@ -57,6 +57,7 @@ class Intervention:
     description: str
     evidence: str
     scales: tuple[Scaling, ...] = ()
+    sets: tuple[tuple[str, float], ...] = ()  # (parameter, value it moves to at strength 1): gains of function
     kills: tuple[str, ...] = ()
     default_strength: float = 1.0
     strength_source: str = "complete loss of the mechanism (a null allele, or the cited full-blocking dose)"
@@ -70,6 +71,7 @@ class Intervention:
     def effect(self) -> str:
         """One line: what is scaled or killed, for listings."""
         parts = [f"{s.parameter} x (1 - {'' if s.share == 1.0 else f'{s.share:g} '}s)" for s in self.scales]
+        parts += [f"{name} -> {value:g} (x s)" for name, value in self.sets]
         if self.kills:
             parts.append(f"kills a fraction s of {', '.join(self.kills)} over the window")
         return "; ".join(parts)
@@ -173,6 +175,23 @@ INTERVENTIONS: dict[str, Intervention] = {
             "progenitors divide about once a day (progenitor_proliferation, parameters.toml)",
         ),
         Intervention(
+            "acvr1-r206h", GENOTYPE, "1",
+            "FOP genotype (Acvr1 R206H/+): activin A signals like a BMP through the mutant receptor, and BMP "
+            "responses are enhanced; a minor injury triggers a flare-up (scenario mouse-fop-injury)",
+            "Shore 2006 Nat Genet 38:525 (ACVR1 R206H causes FOP); Hatsell 2015 Sci Transl Med 7:303ra137 and "
+            "Hino 2015 PNAS 112:15438 (R206H responds to activin A); Chakkalakal 2012 J Bone Miner Res "
+            "27:1746 (knock-in mouse: injury-induced endochondral HO)",
+            sets=(("acvr1_r206h", 1.0),),
+            strength_source="one mutant allele (heterozygous, as in patients); strength is the fraction of ACVR1 "
+            "signalling carried by the mutant receptor",
+        ),
+        Intervention(
+            "activin-a-antibody", TREATMENT, "1",
+            "garetosmab (anti-activin A): activin A no longer reaches ACVR1 R206H, removing the FOP trigger",
+            "Hatsell 2015 Sci Transl Med 7:303ra137 (activin A antibodies prevent HO in Acvr1 R206H mice)",
+            scales=(Scaling("acvr1_activin_gain"),),
+        ),
+        Intervention(
             "palovarotene", TREATMENT, "8",
             "RAR-gamma agonist: progenitors no longer become chondrocytes",
             "Shimono 2011 Nat Med 17:454 (RAR-gamma agonists block chondrogenesis and HO in mice); Chakkalakal 2016 "
@@ -180,12 +199,6 @@ INTERVENTIONS: dict[str, Intervention] = {
             scales=(Scaling("chondrogenesis"),),
         ),
     )
-}
-
-# MODEL.md rows that need biology the cascade does not have yet (docs/interventions.md, "Pending").
-PENDING = {
-    "acvr1-r206h": "the cascade has no activin A and no ACVR1 signalling yet",
-    "activin-a-antibody": "the cascade has no activin A yet",
 }
 
 @dataclass(frozen=True)
@@ -227,8 +240,6 @@ def parse_spec(spec) -> tuple[Intervention, dict[str, float]]:
     if not isinstance(spec, Mapping) or "name" not in spec:
         raise InputError(f"an intervention is NAME or {{'name': NAME, ...}}, got {spec!r}")
     name = spec["name"]
-    if name in PENDING:
-        raise InputError(f"intervention {name!r} is not available yet: {PENDING[name]} (docs/interventions.md)")
     if name not in INTERVENTIONS:
         raise InputError(f"unknown intervention {name!r}; allowed: {', '.join(INTERVENTIONS)}")
     item = INTERVENTIONS[name]
@@ -270,7 +281,8 @@ def resolve(specs: Sequence, days: float) -> list[Applied]:
 
 
 def scaled_parameters(parameters: ParameterSet, applied: Sequence[Applied]) -> ParameterSet:
-    """The parameter set with every scaling of `applied` multiplied in.
+    """The parameter set with every scaling of `applied` multiplied in, then every gain of function set
+    (a fraction `strength` of the way to its target).
 
     dataclasses.replace, not ParameterSet.with_values: a knockout deliberately leaves the plausible range
     (to zero); the strength was checked instead.
@@ -284,6 +296,12 @@ def scaled_parameters(parameters: ParameterSet, applied: Sequence[Applied]) -> P
     params = {n: parameters[n] for n in parameters}
     for name, f in factors.items():
         params[name] = replace(params[name], value=params[name].value * f)
+    for a in applied:
+        for name, target in a.intervention.sets:
+            if name not in params:
+                raise InputError(f"intervention {a.intervention.name} sets {name!r}, which this parameter set lacks")
+            value = params[name].value
+            params[name] = replace(params[name], value=value + a.strength * (target - value))
     return ParameterSet(params)
 
 
@@ -377,6 +395,9 @@ def check_registry(parameters: ParameterSet) -> None:
                 raise ValueError(f"{item.name}: a treatment cannot change the diffusivity {s.parameter}")
             if not 0.0 < s.share <= 1.0:
                 raise ValueError(f"{item.name}: share of {s.parameter} must lie in (0, 1]")
+        for name, _ in item.sets:
+            if name not in parameters:
+                raise ValueError(f"{item.name}: unknown parameter {name}")
         for population in item.kills:
             if population not in VARIABLE_NAMES:
                 raise ValueError(f"{item.name}: unknown population {population}")
@@ -399,14 +420,11 @@ def listing() -> list[dict]:
                 else "start 0, to the end of the run"),
             "evidence": item.evidence,
         })
-    for name, why in PENDING.items():
-        rows.append({"name": name, "kind": "pending", "description": f"not available yet: {why}"})
     return rows
 
 
 __all__ = [
     "INTERVENTIONS",
-    "PENDING",
     "Applied",
     "Intervention",
     "Scaling",

@@ -33,6 +33,8 @@ class Variable:
 VARIABLES: tuple[Variable, ...] = (
     Variable("injected_cells", CELLS, 1, "AdBMP2 (or AdEmpty) transduced cells at the injection site"),
     Variable("bmp2", "ng/mL", 1, "BMP2 released by the injected cells", "bmp2_diffusivity"),
+    Variable("activin_a", "ng/mL", 1, "activin A from injury-recruited inflammatory cells (ligand of ACVR1 R206H)",
+             "activin_diffusivity"),
     Variable("neuropeptide_store", "1", 2, "substance P content of sensory fibres, relative to full"),
     Variable("substance_p", "nM", 2, "substance P released by TRPV1+ sensory fibres"),
     Variable("mast_resting", CELLS, 2, "granulated (resting) mast cells"),

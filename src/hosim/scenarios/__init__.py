@@ -17,6 +17,12 @@ SCENARIOS: dict[str, Scenario] = {
             "Control: the same injection of AdEmpty-transduced cells (needle injury and cells, no BMP2)",
             bmp2_vector=0.0,
         ),
+        MouseScenario(
+            "mouse-fop-injury",
+            "Minor muscle injury (a needle injury, no cells, no BMP2); run with -i acvr1-r206h for the FOP mouse",
+            bmp2_vector=0.0,
+            dose=0.0,
+        ),
     )
 }
 

@@ -27,7 +27,7 @@ RESOLUTION_RANGE_UM = (5.0, 100.0)
 TARGET_DT = {0: 0.02, 1: 0.02, 2: 0.02, 3: 0.04}  # day; 3-D takes longer steps to fit its time budget
 OXYGEN_SOLVE_DAYS = 0.2  # between coupled oxygen solves (oxygen is quasi-steady: it relaxes in ~0.03 day)
 SNAPSHOT_VARIABLES = [
-    "bmp2", "substance_p", "mast_degranulated", "bnb_permeability", "endo_activated", "tbat", "oxygen",
+    "bmp2", "activin_a", "substance_p", "mast_degranulated", "bnb_permeability", "endo_activated", "tbat", "oxygen",
     "vegf", "vessels", "tissue_progenitors", "chondrocytes", "cartilage", "osteoblasts", "bone_woven",
     "bone_mature", "muscle",
 ]
@@ -104,14 +104,15 @@ def _inject(fields: dict[str, np.ndarray], tissue: Tissue, parameters: Parameter
 
 
 class MouseScenario:
-    """mouse-bmp2 (BMP2 vector) or mouse-empty (empty vector) in hind-limb muscle."""
+    """mouse-bmp2 (BMP2 vector), mouse-empty (empty vector) or mouse-fop-injury (no cells) in hind-limb muscle."""
 
     defaults = {"dose": STANDARD_DOSE, "injection_distance_um": 1000.0, "slab_thickness_um": 1000.0, "parameters": None}
 
-    def __init__(self, name: str, description: str, bmp2_vector: float):
+    def __init__(self, name: str, description: str, bmp2_vector: float, dose: float = STANDARD_DOSE):
         self.name = name
         self.description = description
         self.bmp2_vector = bmp2_vector
+        self.defaults = {**MouseScenario.defaults, "dose": dose}  # dose 0: the needle injury alone
 
     def build(self, dims: int = 2, days: float = 21.0, resolution_um: float | None = None, seed: int = 0,
               **params: Any) -> Setup:
