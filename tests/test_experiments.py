@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from hosim.analysis.metrics import DETECTION_MM3
+from hosim.biology.interventions import INTERVENTIONS, TREATMENT
 from hosim.cohort.experiments import (
     ALSO,
     DOSES,
+    NOT_TIMED,
     STARTS,
     anti_ho_treatments,
     dose_threshold,
@@ -155,6 +157,7 @@ def test_timing_experiment_tables_each_treatment_at_each_start(tmp_path):
     assert len(batch.computed) == 1 + len(anti_ho_treatments()) * len(STARTS)
     rows = {r["intervention"]: r for r in report["rows"]}
     assert set(rows) == set(anti_ho_treatments())
+    assert set(anti_ho_treatments()) | set(NOT_TIMED) == {n for n, i in INTERVENTIONS.items() if i.kind == TREATMENT}
     control = json.loads((tmp_path / "cases" / "control.json").read_text())["metrics"]["heterotopic_bone_mm3"]
     for name, row in rows.items():
         for s in STARTS:
