@@ -149,8 +149,8 @@ class Stepper:
         sP.fill(0.0)
         sL.fill(0.0)
         self.reactions(state.fields, state.scalars, t, P, L, sP, sL)
-        for i, *_ in self._coupled:
-            if keep_coupled:
+        for i, _, _, interval in self._coupled:
+            if keep_coupled and state.step % interval == 0:  # rates are needed only when the solve is due
                 self._coupled_rates[i][0][...] = P[i]
                 self._coupled_rates[i][1][...] = L[i]
             P[i] = 0.0
