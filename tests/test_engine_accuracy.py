@@ -30,9 +30,11 @@ def test_gaussian_matches_analytic(ndim, method):
     assert np.abs(u - exact).max() < 0.01 * exact.max()
 
 
+@pytest.mark.parametrize("source", [0.0, 0.5])
 @pytest.mark.parametrize("axis", [0, 1, 2])
-def test_steady_decay_profile(axis, method):
-    """Fixed value at one end, no flux at the other: u = cosh((L-x)/l)/cosh(L/l), l = sqrt(D/decay)."""
+def test_steady_decay_profile(axis, method, source):
+    """Fixed value 1 at one end, no flux at the other, uniform source S (reaction production):
+    u = S/decay + (1 - S/decay) cosh((L-x)/l)/cosh(L/l), l = sqrt(D/decay)."""
     n, h, D, decay = 80, 1.0, 25.0, 1.0
     shape = [3, 3, 3]
     shape[axis] = n
@@ -44,12 +46,16 @@ def test_steady_decay_profile(axis, method):
     # LOD splits the decay between axes: its steady state is off by O(dt), so it needs a shorter step.
     dt = {"explicit": 0.9 / (2 * 3 * D / h**2 + decay), "implicit": 0.01, "coupled": 0.5}[method]
     state = State.zeros(grid, ["u"])
-    stepper = Stepper(grid, ["u"], [], {"u": Transport(D, decay, fixed=(("wall", 1.0),), method=method)}, None, dt)
+    def produce(fields, scalars, t, P, L, sP, sL):
+        P[0] += source
+
+    stepper = Stepper(grid, ["u"], [], {"u": Transport(D, decay, fixed=(("wall", 1.0),), method=method)}, produce, dt)
     run(stepper, state, t_end=round(30.0 / dt) * dt)
     ell = np.sqrt(D / decay)
     x = np.arange(n) * h
     L = (n - 0.5) * h
-    exact = np.cosh((L - x) / ell) / np.cosh(L / ell)
+    plateau = source / decay
+    exact = plateau + (1.0 - plateau) * np.cosh((L - x) / ell) / np.cosh(L / ell)
     profile = np.moveaxis(state.fields[0], axis, 0)[:, 1, 1]
     assert np.abs(profile - exact).max() < 0.01
 

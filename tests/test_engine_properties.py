@@ -117,3 +117,17 @@ def test_same_input_gives_identical_output_with_one_or_two_threads():
     finally:
         numba.set_num_threads(previous)
     assert np.array_equal(one.fields, two.fields) and np.array_equal(one.scalars, two.scalars)
+
+
+def test_state_converts_to_a_labelled_dataset_with_units():
+    grid = Grid((3, 4), 10.0)
+    state = State.zeros(grid, ["oxygen", "bmp2"], ["blood"])
+    state.field("oxygen")[...] = 40.0
+    state.set_scalar("blood", 2.5)
+    ds = state.to_xarray(grid, {"oxygen": "mmHg", "blood": "cells/uL"})
+    assert ds["oxygen"].dims == ("y", "x") and float(ds["oxygen"].mean()) == 40.0
+    assert ds["oxygen"].attrs["units"] == "mmHg" and ds["bmp2"].attrs["units"] == "1"
+    assert float(ds["blood"]) == state.scalar("blood") == 2.5 and ds["blood"].attrs["units"] == "cells/uL"
+    assert ds["x"].attrs["units"] == "um" and list(ds["x"].values) == [5.0, 15.0, 25.0, 35.0]
+    with pytest.raises(InputError, match="unknown compartment 'tone'; compartments: blood"):
+        state.scalar("tone")

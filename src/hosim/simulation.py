@@ -17,7 +17,6 @@ from hosim import __version__
 from hosim.analysis.metrics import compute_metrics
 from hosim.biology.interventions import build_with_interventions
 from hosim.engine import Checkpoint, Recorder, Stepper, run
-from hosim.errors import InputError
 from hosim.scenarios import get_scenario
 
 SNAPSHOT_DAYS = (0, 1, 2, 3, 5, 7, 10, 14, 21)
@@ -90,10 +89,6 @@ def simulate(
     **params,
 ) -> Result:
     """Run `scenario` and return its Result; `params` are the scenario's own parameters (e.g. dose)."""
-    if dims not in (0, 1, 2, 3):
-        raise InputError(f"--dims must be 0, 1, 2 or 3, got {dims}")
-    if days is not None and not (np.isfinite(days) and days > 0):
-        raise InputError(f"--days must be a positive number of days, got {days}")
     options = {"days": days, "resolution_um": resolution_um}
     options = {k: v for k, v in options.items() if v is not None}  # None: the scenario's default
     setup, applied = build_with_interventions(

@@ -42,8 +42,3 @@ class Tissue:
 
     def region(self, name: str) -> np.ndarray:
         return self.regions[name]
-
-    @property
-    def nerve_sheath(self) -> np.ndarray:
-        """Endoneurium and its sheath: where the blood-nerve barrier is."""
-        return self.regions["nerve"] + self.regions["perineurium"]

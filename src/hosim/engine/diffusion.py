@@ -1,4 +1,4 @@
-"""Diffusion with decay (and an optional source) on (nz, ny, nx) float64 arrays.
+"""Diffusion with decay on (nz, ny, nx) float64 arrays (sources enter as reaction production, stepper.py).
 
 Two solvers, as BioFVM/PhysiCell use them:
 - `explicit_step`: forward Euler with the 7-point stencil; memory-bandwidth bound, the cheapest choice
@@ -59,13 +59,10 @@ def explicit_step(
     decay: float,
     dt: float,
     spacing: float,
-    source: np.ndarray | None = None,
 ) -> None:
-    """One forward-Euler step of du/dt = D lap(u) - decay*u + source, from `u` into `out`."""
+    """One forward-Euler step of du/dt = D lap(u) - decay*u, from `u` into `out`."""
     r = diffusivity * dt / spacing**2
     _explicit_kernel(u, out, r, 1.0 - dt * decay)
-    if source is not None:
-        out += dt * source
 
 
 def _line_coefficients(n: int, r: float, shift: float, fixed: np.ndarray | None):
@@ -178,10 +175,8 @@ class LODSolver:
         coeffs = _line_coefficients(n, r, shift, moved.reshape(-1, n))
         return tuple(np.ascontiguousarray(np.moveaxis(f.reshape(moved.shape), -1, axis)).reshape(view) for f in coeffs)
 
-    def solve(self, u: np.ndarray, source: np.ndarray | None = None, dt: float = 0.0, fixed_value=0.0) -> None:
-        """Advance u (C-contiguous, shape3) in place by one step; `source*dt` is added first."""
-        if source is not None:
-            u += dt * source
+    def solve(self, u: np.ndarray, fixed_value=0.0) -> None:
+        """Advance u (C-contiguous, shape3) in place by one step."""
         if self.pure_decay is not None:
             u *= self.pure_decay
         if self.fixed_mask is not None:
