@@ -71,8 +71,10 @@ def draw_timeline(result, path: Path) -> Path:
         ax.set_ylim(-0.05, 1.1)
         ax.legend(fontsize=6, loc="best")
         ax.grid(alpha=0.3)
-    for ax in axes.flat[14:]:
-        _metrics_panel(ax, result.metrics)
+    keys = sorted(result.metrics)
+    half = (len(keys) + 1) // 2
+    for ax, part in zip(axes.flat[14:], (keys[:half], keys[half:])):
+        _metrics_panel(ax, {k: result.metrics[k] for k in part})
     for ax in axes[-1]:
         ax.set_xlabel("day after trigger")
     for ax in axes[:, 0]:
@@ -85,14 +87,9 @@ def draw_timeline(result, path: Path) -> Path:
 
 
 def _metrics_panel(ax, metrics: dict) -> None:
-    """Spare panels list the key metrics as text."""
-    keys = sorted(metrics)
+    """A spare panel lists metrics as text."""
     ax.axis("off")
-    if not ax.get_subplotspec().is_last_col():
-        keys = keys[: len(keys) // 2]
-    else:
-        keys = keys[len(keys) // 2 :]
-    lines = [f"{k}: {'n/a' if metrics[k] is None else f'{metrics[k]:.3g}'}" for k in keys]
+    lines = [f"{k}: {'n/a' if v is None else f'{v:.3g}'}" for k, v in metrics.items()]
     ax.text(0, 1, "\n".join(lines), va="top", fontsize=7, family="monospace")
 
 
