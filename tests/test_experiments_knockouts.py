@@ -10,27 +10,6 @@ from hosim.cohort.experiments import ALSO, CONTROL, PREDICTIONS, load_targets, r
 
 KNOCKOUTS = load_targets()["knockouts"]
 
-# Bounds the model does not meet yet (measured on the default 2-D model at commit bc1a6ed; the cascade is
-# still being calibrated). strict: the test fails as soon as a bound holds, so the mark must then go.
-NOT_YET = {
-    "ppt-ko": "measured heterotopic bone ratio 0.175, bound 0.10",
-    "nk1r-antagonist": "measured heterotopic bone ratio 0.582, bound 0.30: the nerve route is shut (circulating "
-                       "progenitors never rise) yet 58% of the control's bone forms",
-    "mast-cell-deficient": "measured heterotopic bone ratio 0.633, bound 0.30",
-    "cromolyn": "measured heterotopic bone ratio 0.770, bound 0.70 (default strength 0.5)",
-    "mmp9-inactive": "measured heterotopic bone ratio 0.409, bound 0.10: no active MMP-9, the barrier stays "
-                     "shut, yet 41% of the control's bone forms away from the skeleton",
-}
-ALSO_NOT_YET = {
-    "mmp9-inactive": "measured orthotopic share of the bone formed 0.012, rule >= 0.5: the bone that forms "
-                     "without MMP-9 lies in the muscle, not at the skeleton",
-}
-
-
-def cases(names, known):
-    return [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=known[n])) if n in known else n
-            for n in names]
-
 
 @pytest.fixture(scope="module")
 def knockouts(tmp_path_factory):
@@ -43,7 +22,7 @@ def row_of(report, case):
     return next(r for r in report["rows"] if r["case"] == case)
 
 
-@pytest.mark.parametrize("name", cases(KNOCKOUTS, NOT_YET))
+@pytest.mark.parametrize("name", KNOCKOUTS)
 def test_heterotopic_bone_ratio_is_within_the_target_bound(knockouts, name):
     _, report, _ = knockouts
     row = row_of(report, name)
@@ -51,7 +30,7 @@ def test_heterotopic_bone_ratio_is_within_the_target_bound(knockouts, name):
     assert row["within_bound"] is True
 
 
-@pytest.mark.parametrize("name", cases(ALSO, ALSO_NOT_YET))
+@pytest.mark.parametrize("name", ALSO)
 def test_the_targets_further_rule_holds(knockouts, name):
     _, report, _ = knockouts
     check = next(c for c in report["checks"] if c["case"] == name)

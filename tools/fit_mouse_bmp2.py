@@ -1,13 +1,15 @@
 """Fit the free parameters of the mouse AdBMP2 model to the calibration targets (issue 3).
 
 Each evaluation runs mouse-bmp2 and mouse-empty in 2-D (the windows and rules of
-data/targets/mouse_bmp2.toml) and mouse-bmp2 in 0-D (the event order), turns every check's margin into
+data/targets/mouse_bmp2.toml), mouse-bmp2 in 0-D (the event order) and, with --knockouts, each knockout
+of the targets' [knockouts] in 2-D (its bound and further rule), turns every check's margin into
 a penalty (zero once the check holds with `--margin` to spare) and lets scipy.optimize.minimize
 (Nelder-Mead, bounded) move the free parameters in log space inside their plausible ranges.
 
     python tools/fit_mouse_bmp2.py                 # fit from the shipped values, print the report
     python tools/fit_mouse_bmp2.py --write         # ... and write the fitted values into parameters.toml
     python tools/fit_mouse_bmp2.py --maxfev 0      # only evaluate the shipped values
+    python tools/fit_mouse_bmp2.py --knockouts     # fit to the knockout bounds as well (7 more runs each)
 
 Set NUMBA_NUM_THREADS=1 on a busy machine: small grids gain nothing from threads.
 """
@@ -25,16 +27,21 @@ import numpy as np
 from scipy.optimize import minimize
 
 from hosim.analysis.calibration import (
+    Check,
     Run,
     control_check,
     hypoxia_check,
     load_targets,
     order_checks,
+    ratio_margin,
     rule_checks,
     window_checks,
 )
 from hosim.analysis.metrics import compute_metrics
 from hosim.biology import load_parameters
+from hosim.biology.interventions import build_with_interventions
+from hosim.cohort.experiments import ALSO, ratio
+from hosim.cohort.runner import extra_measures
 from hosim.engine import Recorder, Stepper, run
 from hosim.errors import InputError, SimulationError
 from hosim.scenarios import get_scenario
@@ -58,9 +65,10 @@ FREE = (
 DATA_FILE = Path(__file__).resolve().parents[1] / "src" / "hosim" / "data" / "parameters.toml"
 
 
-def simulate(name: str, dims: int, parameters, resolution_um: float | None) -> Run:
+def simulate(name: str, dims: int, parameters, resolution_um: float | None, interventions=()) -> Run:
     """One run of a scenario with the given parameters; observables sampled every 0.04 day."""
-    setup = get_scenario(name).build(dims=dims, resolution_um=resolution_um, parameters=parameters)
+    setup, _ = build_with_interventions(get_scenario(name), interventions, dims=dims, resolution_um=resolution_um,
+                                        parameters=parameters)
     state = setup.state
     stepper = Stepper(setup.grid, state.variables, state.compartments, setup.transports, setup.reactions, setup.dt)
     recorder = Recorder(setup.observables, every=2)
@@ -69,14 +77,37 @@ def simulate(name: str, dims: int, parameters, resolution_um: float | None) -> R
     return Run(times, series, compute_metrics(times, series, setup))
 
 
-def all_checks(parameters, resolution_um: float | None, targets: dict) -> list:
-    """Every check of the calibration bar for one parameter set."""
+def all_checks(parameters, resolution_um: float | None, targets: dict, knockouts: bool = False) -> list:
+    """Every check of the calibration bar for one parameter set (and the knockout bounds if asked)."""
     bmp2 = simulate("mouse-bmp2", 2, parameters, resolution_um)
     empty = simulate("mouse-empty", 2, parameters, resolution_um)
     zero_d = simulate("mouse-bmp2", 0, parameters, None)
     checks = window_checks(bmp2.metrics, targets) + rule_checks(bmp2, empty) + [control_check(bmp2, empty)]
     checks += order_checks(bmp2.metrics)
     checks += [_relabel(c, "0-D ") for c in order_checks(zero_d.metrics) + [hypoxia_check(zero_d.metrics)]]
+    if knockouts:
+        checks += knockout_checks(parameters, resolution_um, targets, bmp2)
+    return checks
+
+
+def knockout_checks(parameters, resolution_um: float | None, targets: dict, control: Run) -> list[Check]:
+    """Each [knockouts] case in 2-D: heterotopic bone / control at most its bound, and its further rule
+    (the knockouts experiment's ALSO) as a margin."""
+    base = {**control.metrics, **extra_measures(control.series)}
+    checks = []
+    for name, entry in targets["knockouts"].items():
+        run = simulate("mouse-bmp2", 2, parameters, resolution_um, interventions=[name])
+        measured = {**run.metrics, **extra_measures(run.series)}
+        bone = ratio(measured["heterotopic_bone_mm3"], base["heterotopic_bone_mm3"])
+        bound = entry["max_ratio"]
+        checks.append(Check(f"ko {name}", f"heterotopic bone / control <= {bound:g}", bone,
+                            ratio_margin(bone, bound, above=False)))
+        if name in ALSO:
+            rule = ALSO[name]
+            value = rule.measure(measured, base)
+            margin = (0.0 if rule.undefined_holds else -10.0) if value is None else \
+                ratio_margin(value, rule.limit, above=rule.op == ">=")
+            checks.append(Check(f"ko {name}", f"{rule.quantity} {rule.op} {rule.limit:g}", value, margin))
     return checks
 
 
@@ -116,6 +147,7 @@ def main(argv=None) -> int:
     ap.add_argument("--resolution", type=float, default=None, help="2-D grid spacing in um (default: scenario's)")
     ap.add_argument("--write", action="store_true", help="write the fitted values into parameters.toml")
     ap.add_argument("--json", type=Path, help="also write the report as JSON here")
+    ap.add_argument("--knockouts", action="store_true", help="add the [knockouts] bounds to the objective")
     args = ap.parse_args(argv)
 
     base = load_parameters()
@@ -128,7 +160,7 @@ def main(argv=None) -> int:
     def objective(x):
         values = {n: float(10.0**v) for n, v in zip(FREE, np.clip(x, lows, highs))}
         try:
-            checks = all_checks(base.with_values(values), args.resolution, targets)
+            checks = all_checks(base.with_values(values), args.resolution, targets, args.knockouts)
             loss = penalty(checks, args.margin)
         except (InputError, SimulationError):
             loss = 1e6
@@ -145,7 +177,7 @@ def main(argv=None) -> int:
                                 "xatol": 1e-3, "fatol": 1e-4})
         best = np.clip(fit.x, lows, highs)
     fitted = {n: float(f"{10.0**v:.4g}") for n, v in zip(FREE, best)}
-    checks = all_checks(base.with_values(fitted), args.resolution, targets)
+    checks = all_checks(base.with_values(fitted), args.resolution, targets, args.knockouts)
     print(report(checks))
     print(f"\npenalty {penalty(checks, args.margin):.4f} after {len(history)} evaluations, {time.time() - start:.0f} s")
     for n in FREE:

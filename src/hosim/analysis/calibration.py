@@ -83,7 +83,7 @@ def window_checks(metrics: Mapping[str, float | None], targets: dict) -> list[Ch
     return out
 
 
-def _ratio_margin(value: float | None, limit: float, above: bool) -> float:
+def ratio_margin(value: float | None, limit: float, above: bool) -> float:
     """Relative margin of value against limit: value/limit - 1 when it must be above, 1 - value/limit
     when it must be below (>= 0 when the rule holds); -10 if there is no value."""
     if value is None or not np.isfinite(value) or limit <= 0:
@@ -99,25 +99,25 @@ def rule_checks(run: Run, control: Run) -> list[Check]:
     sp, sp0 = s["substance_p_total"], np.interp(t, control.times, control.series["substance_p_total"])
     through = (t > 0) & (t <= 6.0 + 1e-9)
     worst = float(np.min(sp[through] / sp0[through]))
-    checks.append(Check("substance_p", "substance P above 2x control through day 6", worst, _ratio_margin(worst, 2.0, True)))
+    checks.append(Check("substance_p", "substance P above 2x control through day 6", worst, ratio_margin(worst, 2.0, True)))
 
     bnb = s["bnb_permeability_nerve_mean"]
     day7 = value_at(t, bnb, 7.0)
     checks.append(Check("blood_nerve_barrier", "below half its peak by day 7", day7,
-                        _ratio_margin(day7, 0.5 * bnb.max(), False)))
+                        ratio_margin(day7, 0.5 * bnb.max(), False)))
 
     circ = s["circulating_progenitors_total"]
     fold = m["circulating_progenitors_peak_fold"]
-    checks.append(Check("circulating_progenitors", "peak fold >= 4", fold, _ratio_margin(fold, 4.0, True)))
+    checks.append(Check("circulating_progenitors", "peak fold >= 4", fold, ratio_margin(fold, 4.0, True)))
     day5 = value_at(t, circ, 5.0)
     checks.append(Check("circulating_progenitors", "below 25% of peak by day 5", day5,
-                        _ratio_margin(day5, 0.25 * circ.max(), False)))
+                        ratio_margin(day5, 0.25 * circ.max(), False)))
 
     tbat = s["tbat_mm3"]
     day1, day14 = value_at(t, tbat, 1.0), value_at(t, tbat, 14.0)
-    checks.append(Check("brown_fat", "tBAT above 10% of its peak by day 1", day1, _ratio_margin(day1, 0.1 * tbat.max(), True)))
+    checks.append(Check("brown_fat", "tBAT above 10% of its peak by day 1", day1, ratio_margin(day1, 0.1 * tbat.max(), True)))
     checks.append(Check("brown_fat", "tBAT below 30% of its peak by day 14", day14,
-                        _ratio_margin(day14, 0.3 * tbat.max(), False)))
+                        ratio_margin(day14, 0.3 * tbat.max(), False)))
 
     checks.append(hypoxia_check(m))
 
@@ -130,19 +130,19 @@ def rule_checks(run: Run, control: Run) -> list[Check]:
     checks.append(Check("cartilage", "cartilage_peak_day in [5, 9]", peak_day, _window_margin(peak_day, 5.0, 9.0)))
     cart = s["cartilage_mm3"]
     checks.append(Check("cartilage", "replaced by bone afterwards (end below half its peak)", float(cart[-1]),
-                        _ratio_margin(float(cart[-1]), 0.5 * cart.max(), False)))
+                        ratio_margin(float(cart[-1]), 0.5 * cart.max(), False)))
 
     bone = s["heterotopic_bone_mm3"]
     b14 = value_at(t, bone, 14.0)
     share = None if b14 is None or bone[-1] <= 0 else b14 / bone[-1]
-    checks.append(Check("bone", "bone at day 14 >= 70% of day 21", share, _ratio_margin(share, 0.7, True)))
+    checks.append(Check("bone", "bone at day 14 >= 70% of day 21", share, ratio_margin(share, 0.7, True)))
     return checks
 
 
 def hypoxia_check(metrics: Mapping[str, float | None]) -> Check:
     """[hypoxia] also: the lesion's oxygen falls below 10 mmHg at some point of the run."""
     low_o2 = metrics["min_oxygen_mmhg"]
-    return Check("hypoxia", "lesion oxygen below 10 mmHg", low_o2, _ratio_margin(low_o2, 10.0, False))
+    return Check("hypoxia", "lesion oxygen below 10 mmHg", low_o2, ratio_margin(low_o2, 10.0, False))
 
 
 def control_check(run: Run, control: Run) -> Check:
@@ -150,7 +150,7 @@ def control_check(run: Run, control: Run) -> Check:
     bone, bone0 = run.metrics["heterotopic_bone_mm3"], control.metrics["heterotopic_bone_mm3"]
     ratio = bone0 / bone if bone > 0 else float("inf")
     return Check("control", "mouse-empty < 1% of mouse-bmp2 heterotopic bone", ratio,
-                 _ratio_margin(ratio, 0.01, False))
+                 ratio_margin(ratio, 0.01, False))
 
 
 def order_checks(metrics: Mapping[str, float | None]) -> list[Check]:

@@ -99,19 +99,21 @@ def case_spec(case: Case, options: dict, model: str) -> dict:
     }
 
 
+def extra_measures(series) -> dict[str, float]:
+    """The EXTRA_MEASURES of one run, from its time series (observable name -> values)."""
+    return {name: float(np.max(series[observable]) if how == "max" else series[observable][-1])
+            for name, (observable, how) in EXTRA_MEASURES.items()}
+
+
 def run_case(spec: dict) -> dict:
     """Run one case spec; returns its metrics, extra measures and resolved interventions (a pure function)."""
     from hosim.simulation import simulate
 
     started = time.perf_counter()
     result = simulate(spec["scenario"], spec["interventions"], **spec["options"], **spec["params"])
-    extra = {}
-    for name, (observable, how) in EXTRA_MEASURES.items():
-        values = result.dataset[observable].values
-        extra[name] = float(values.max() if how == "max" else values[-1])
     return {
         "metrics": result.metrics,
-        "extra": extra,
+        "extra": extra_measures({k: result.dataset[k].values for k, _ in EXTRA_MEASURES.values()}),
         "interventions": result.interventions,
         "run_options": result.options,
         "wall_s": time.perf_counter() - started,
@@ -241,5 +243,5 @@ def _outcome(name: str, future):
 
 
 __all__ = [
-    "Batch", "Case", "EXTRA_MEASURES", "case_spec", "load_finished", "model_fingerprint", "run_case", "run_cases",
+    "Batch", "Case", "EXTRA_MEASURES", "case_spec", "extra_measures", "load_finished", "model_fingerprint", "run_case", "run_cases",
 ]
