@@ -100,7 +100,7 @@ def case_spec(case: Case, options: dict, model: str) -> dict:
 
 
 def extra_measures(series) -> dict[str, float]:
-    """The EXTRA_MEASURES of one run, from its time series (observable name -> values)."""
+    """The EXTRA_MEASURES of one run, from its time series (observable name -> values, or the Dataset)."""
     return {name: float(np.max(series[observable]) if how == "max" else series[observable][-1])
             for name, (observable, how) in EXTRA_MEASURES.items()}
 
@@ -113,7 +113,7 @@ def run_case(spec: dict) -> dict:
     result = simulate(spec["scenario"], spec["interventions"], **spec["options"], **spec["params"])
     return {
         "metrics": result.metrics,
-        "extra": extra_measures({k: result.dataset[k].values for k, _ in EXTRA_MEASURES.values()}),
+        "extra": extra_measures(result.dataset),
         "interventions": result.interventions,
         "run_options": result.options,
         "wall_s": time.perf_counter() - started,
@@ -243,5 +243,6 @@ def _outcome(name: str, future):
 
 
 __all__ = [
-    "Batch", "Case", "EXTRA_MEASURES", "case_spec", "extra_measures", "load_finished", "model_fingerprint", "run_case", "run_cases",
+    "Batch", "Case", "EXTRA_MEASURES", "case_spec", "extra_measures", "load_finished", "model_fingerprint", "run_case",
+    "run_cases",
 ]
