@@ -5,11 +5,13 @@ import numpy as np
 import pytest
 
 from hosim.biology import STEPS, Cascade, Tissue, load_parameters, resting_state
-from hosim.biology.cascade import CELLS_PER_UNIT_MM3, CIRC, Fields, Rates, extravasation, exit_and_circulation
+from hosim.biology.cascade import (
+    CELLS_PER_UNIT_MM3, CIRC, Fields, RateViews, exit_and_circulation, extravasation, local_signals,
+)
 from hosim.biology.kinetics import hill, hill_down, saturating
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES, units
 from hosim.engine import Grid, State, Stepper, run
-from hosim.scenarios.geometry import LimbGeometry, compartment_regions
+from hosim.scenarios.mouse_hindlimb import HindLimb, hindlimb_compartment
 
 MODEL_STEPS = (
     "trigger", "neurogenic_inflammation", "barrier_opening", "endoneurial_signalling", "exit_and_circulation",
@@ -76,12 +78,9 @@ def test_production_and_loss_are_non_negative_and_finite(seed):
 def _apply(step, tissue, fields, scalars):
     cascade = Cascade(load_parameters(), tissue)
     P, L = np.zeros_like(fields), np.zeros_like(fields)
-    out = Rates(P=Fields(P), L=Fields(L), sP=np.zeros(2), sL=np.zeros(2))
-    u = Fields(fields)
-    from hosim.biology.cascade import local_signals
-
-    local_signals(u, cascade.r, cascade.context)
-    step(u, scalars, cascade.context, cascade.r, out)
+    out = RateViews(P=Fields(P), L=Fields(L), sP=np.zeros(2), sL=np.zeros(2))
+    now = Fields(fields)
+    step(now, scalars, cascade.context, local_signals(now, cascade.context, cascade.p), cascade.p, out)
     return cascade, out
 
 
@@ -89,7 +88,7 @@ def test_cells_leaving_the_nerve_arrive_in_the_blood():
     tissue = small_tissue(2)
     fields, scalars = random_state(tissue.capillaries.shape, 2)
     cascade, out = _apply(exit_and_circulation, tissue, fields, scalars)
-    r = cascade.r
+    r = cascade.p
     i = VARIABLE_NAMES.index("endo_activated")
     left = float((out.L.endo_activated * fields[i]).sum()) * CELLS_PER_UNIT_MM3 * tissue.voxel_volume_mm3
     arrived = (out.sP[CIRC] - r.circulating_clearance * r.circulating_baseline) * r.blood_volume
@@ -100,14 +99,14 @@ def test_cells_leaving_the_blood_arrive_in_the_tissue():
     tissue = small_tissue(3)
     fields, scalars = random_state(tissue.capillaries.shape, 3)
     cascade, out = _apply(extravasation, tissue, fields, scalars)
-    left = out.sL[CIRC] * scalars[CIRC] * cascade.r.blood_volume
+    left = out.sL[CIRC] * scalars[CIRC] * cascade.p.blood_volume
     arrived = float(out.P.tissue_progenitors.sum()) * CELLS_PER_UNIT_MM3 * tissue.voxel_volume_mm3
     assert arrived == pytest.approx(left, rel=1e-12)
 
 
 def test_uninjured_tissue_stays_at_rest():
     """No trigger, no injection: resident populations and signals keep their resting values (0-D)."""
-    volume, regions = compartment_regions(LimbGeometry())
+    volume, regions = hindlimb_compartment(HindLimb())
     grid = Grid((), regions=regions, volume_um3=volume)
     params = load_parameters()
     tissue = Tissue({k: grid.region(k) for k in grid.regions}, np.full((1, 1, 1), 0.02), volume * 1e-9)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 import hosim.biology
-from hosim.analysis.calibration import load_targets
+from hosim.analysis.targets import load_targets
 from hosim.biology import load_parameters
-from hosim.biology.parameters import parse_parameters
+from hosim.biology.parameters import apply_overlay, parse_parameters, species_names
 from hosim.errors import InputError
 
 SRC = Path(hosim.biology.__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ def test_every_parameter_is_documented_and_in_range():
     for name, p in params.items():
         assert p.unit and p.source and p.description, name
         assert p.low <= p.value <= p.high, name
-        assert 1 <= p.step <= 14, name
+        assert 1 <= p.cascade_step <= 14, name
 
 
 def test_every_parameter_is_used_by_the_model():
@@ -68,6 +68,30 @@ def test_overrides_are_checked():
 def test_parse_refuses_incomplete_or_out_of_range_entries():
     with pytest.raises(ValueError, match="lacks"):
         parse_parameters('[x]\nvalue = 1.0\nunit = "1"\n')
-    entry = '[x]\nvalue = 5.0\nunit = "1"\nrange = [0.0, 1.0]\nstep = 1\nsource = "s"\ndescription = "d"\n'
+    entry = '[x]\nvalue = 5.0\nunit = "1"\nrange = [0.0, 1.0]\ncascade_step = 1\nsource = "s"\ndescription = "d"\n'
     with pytest.raises(ValueError, match="outside"):
         parse_parameters(entry)
+
+
+def test_a_species_is_the_mouse_base_with_its_overlay_and_sources():
+    mouse, human = load_parameters(), load_parameters("human")
+    assert species_names()[0] == "mouse" and "human" in species_names()
+    assert mouse.species == "mouse" and human.species == "human"
+    changed = {n for n in mouse if human[n] != mouse[n]}
+    assert changed and all(human[n].source != mouse[n].source for n in changed)
+    assert all(human[n].unit == mouse[n].unit and human[n].low <= human.value(n) <= human[n].high for n in changed)
+    assert human.with_values(bmp2_decay=3.0).species == "human"
+    with pytest.raises(InputError, match="unknown species 'dog'; allowed: mouse, human"):
+        load_parameters("dog")
+
+
+def test_an_overlay_names_only_base_parameters_each_with_a_source():
+    base = load_parameters()
+    with pytest.raises(ValueError, match="not a parameter"):
+        apply_overlay(base, "[warp_speed]\nvalue = 1.0\nsource = 's'\n", "test")
+    with pytest.raises(ValueError, match="needs value and source"):
+        apply_overlay(base, "[bmp2_decay]\nvalue = 1.0\n", "test")
+    with pytest.raises(ValueError, match="outside its range"):
+        apply_overlay(base, "[bmp2_decay]\nvalue = 1e9\nsource = 's'\n", "test")
+    moved = apply_overlay(base, "[bmp2_decay]\nvalue = 1e3\nrange = [1.0, 2e3]\nsource = 's'\n", "test")
+    assert moved.value("bmp2_decay") == 1e3 and moved["bmp2_decay"].high == 2e3 and moved.species == "test"

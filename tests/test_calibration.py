@@ -15,7 +15,7 @@ from hosim.analysis.calibration import (
     rule_checks,
     window_checks,
 )
-from hosim.analysis.metrics import DETECTION_MM3
+from hosim.analysis.measures import DETECTION_MM3
 
 TARGETS = load_targets()
 WINDOW_EVENTS = [e for e, entry in TARGETS.items() if e != "knockouts" and "window" in entry]

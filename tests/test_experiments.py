@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hosim.analysis.metrics import DETECTION_MM3
+from hosim.analysis.measures import DETECTION_MM3
 from hosim.biology.interventions import INTERVENTIONS, TREATMENT
 from hosim.cohort.experiments import (
     ALSO,

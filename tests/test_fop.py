@@ -3,7 +3,7 @@ the activin A antibody and palovarotene reduce it. Coarse 2-D runs (48 um) keep 
 
 import pytest
 
-from hosim.analysis.metrics import DETECTION_MM3
+from hosim.analysis.measures import DETECTION_MM3
 from hosim.simulation import simulate
 
 OPTIONS = dict(dims=2, resolution_um=48.0)

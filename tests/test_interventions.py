@@ -11,22 +11,21 @@ import numpy as np
 import pytest
 
 from hosim.biology import load_parameters
+from hosim.biology import species_names
 from hosim.biology.interventions import (
     GENOTYPE,
     INTERVENTIONS,
     TREATMENT,
-    Applied,
-    Schedule,
     check_registry,
     listing,
-    resolve,
     scaled_parameters,
 )
+from hosim.regimen import Applied, Schedule, resolve
 from hosim.biology.variables import VARIABLE_NAMES
 from hosim.errors import InputError
 from hosim.simulation import simulate
 
-MODEL = Path("/work/shared/MODEL.md")
+MODEL = Path(__file__).resolve().parents[2] / "shared" / "MODEL.md"  # the project's shared folder beside the checkout
 QUICK = dict(dims=0, days=6.0)  # a well-mixed run through cartilage onset: under a second
 
 
@@ -58,7 +57,7 @@ def test_every_row_of_the_model_table_is_an_intervention_with_its_step():
 
 
 def test_registry_names_real_parameters_and_populations_and_cites_evidence():
-    check_registry(load_parameters())
+    check_registry(load_parameters(), species_names())
     for item in INTERVENTIONS.values():
         assert item.kind in (GENOTYPE, TREATMENT)
         assert re.search(r"(19|20)\d\d", item.evidence), item.name  # a dated citation
@@ -147,7 +146,7 @@ def test_strength_scales_each_parameter_by_one_minus_strength_times_share():
             applied = resolve([{"name": item.name, "strength": 0.3}], 10.0)
         else:
             applied = resolve([{"name": item.name, "strength": 0.3, "start": 1}], 10.0)
-        scaled = scaled_parameters(base, applied)
+        scaled = scaled_parameters(base, [(a.intervention, a.strength) for a in applied])
         changed = {n for n in base if scaled.value(n) != base.value(n)}
         expected = {s.parameter for s in item.scales if base.value(s.parameter) != 0.0}
         expected |= {n for n, target in item.sets if target != base.value(n)}
@@ -160,10 +159,9 @@ def test_strength_scales_each_parameter_by_one_minus_strength_times_share():
 
 def test_knockouts_may_leave_the_plausible_range_and_overlapping_factors_multiply():
     base = load_parameters()
-    full = scaled_parameters(base, resolve(["trpv1-ko"], 10.0))
+    full = scaled_parameters(base, [(INTERVENTIONS["trpv1-ko"], 1.0)])
     assert full.value("exocytosis_bmp2") == 0.0 < full["exocytosis_bmp2"].low
-    both = scaled_parameters(base, resolve([{"name": "cromolyn", "strength": 0.5},
-                                            {"name": "nk1r-antagonist", "strength": 0.5}], 10.0))
+    both = scaled_parameters(base, [(INTERVENTIONS["cromolyn"], 0.5), (INTERVENTIONS["nk1r-antagonist"], 0.5)])
     assert both.value("mast_degranulation") == pytest.approx(0.25 * base.value("mast_degranulation"))
 
 
@@ -213,3 +211,14 @@ def test_a_checkpoint_of_one_intervention_is_not_resumed_by_another(tmp_path):
 def test_interventions_act_on_the_control_scenario_too():
     result = simulate("mouse-empty", ["mast-cell-deficient", {"name": "palovarotene", "start": 1}], dims=0, days=2)
     assert [i["name"] for i in result.interventions] == ["mast-cell-deficient", "palovarotene"]
+
+
+def test_the_table_is_packaged_data_and_says_which_species_each_exists_in(tmp_path):
+    from hosim.biology.interventions import parse_interventions
+
+    assert all(item.species for item in INTERVENTIONS.values())
+    assert INTERVENTIONS["trpv1-ko"].species == ("mouse",) and "human" in INTERVENTIONS["nsaid"].species
+    with pytest.raises(ValueError, match="malformed"):
+        parse_interventions('[x]\nkind = "genotype"\n')
+    with pytest.raises(InputError, match="trpv1-ko exists in mouse only; this run's species is human"):
+        simulate("mouse-bmp2", ["trpv1-ko"], dims=0, days=1.0, species="human")

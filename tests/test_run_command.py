@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from hosim.analysis.metrics import METRIC_KEYS
+from hosim.analysis.measures import METRIC_KEYS
 from hosim.simulation import simulate
 
 
@@ -26,8 +26,10 @@ def run_dir(tmp_path_factory):
 
 def test_summary_json_keeps_the_contract(run_dir):
     summary = json.loads((run_dir / "summary.json").read_text())
-    assert set(summary) == {"scenario", "interventions", "options", "metrics", "version"}
+    assert set(summary) >= {"scenario", "interventions", "options", "metrics", "version"}  # DESIGN.md: keys added only
     assert summary["scenario"] == "mouse-bmp2" and summary["interventions"] == []
+    assert summary["species"] == summary["options"]["species"] == "mouse"
+    assert set(summary["units"]) == set(METRIC_KEYS) and summary["units"]["bone_onset_day"] == "day"
     assert summary["options"]["dims"] == 2 and summary["options"]["days"] == 3
     assert set(summary["metrics"]) == set(METRIC_KEYS)
     assert summary["metrics"]["heterotopic_bone_mm3_day14"] is None  # the run is shorter than 14 days

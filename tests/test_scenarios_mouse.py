@@ -8,8 +8,8 @@ from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES
 from hosim.engine import Stepper, run
 from hosim.errors import InputError
 from hosim.scenarios import SCENARIOS, get_scenario
-from hosim.scenarios.geometry import ORTHOTOPIC_DISTANCE_UM, LimbGeometry, spatial_regions
-from hosim.scenarios.mouse import DEFAULT_RESOLUTION_UM
+from hosim.scenarios.kit import ORTHOTOPIC_DISTANCE_UM
+from hosim.scenarios.mouse_hindlimb import HindLimb, hindlimb_regions
 
 METRIC_OBSERVABLES = (
     "heterotopic_bone_mm3", "orthotopic_bone_mm3", "cartilage_mm3", "tbat_mm3", "lesion_min_oxygen_mmhg",
@@ -36,6 +36,9 @@ def test_registry_names_and_descriptions():
         ({"dims": 4}, "dims must be 0, 1, 2 or 3"),
         ({"days": -2}, "days must lie in"),
         ({"resolution_um": 1000}, r"resolution_um must lie in \[5, 100\]"),
+        ({"seed": -1}, r"seed must be a whole number >= 0"),
+        ({"seed": 1.5}, r"seed must be a whole number >= 0"),
+        ({"species": "dog"}, r"unknown species 'dog'; allowed: mouse, human"),
         ({"parameters": {"bmp2_decay": -1}}, "bmp2_decay.*plausible range"),
         ({"parameters": {"warp_speed": 1}}, "warp_speed"),
     ],
@@ -57,7 +60,7 @@ def test_setup_contract(dims):
     assert {"lesion", "skeleton", "nerve", "perineurium", "periosteum", "muscle"} <= set(setup.grid.regions)
     assert setup.days == 2.0 and round(setup.days / setup.dt) * setup.dt == pytest.approx(2.0)
     assert setup.slab_thickness_um == (1000.0 if dims == 2 else None)
-    assert setup.parameters is not None and setup.options["dims"] == dims
+    assert setup.parameters is not None and setup.options["dims"] == dims and setup.options["species"] == "mouse"
     assert set(setup.snapshot_variables) <= set(VARIABLE_NAMES)
     values = {k: f(state.fields, state.scalars) for k, f in setup.observables.items()}
     assert all(np.isfinite(v) for v in values.values())
@@ -74,7 +77,7 @@ def test_voxel_volume_includes_the_slab():
 def test_default_grids():
     g2 = get_scenario("mouse-bmp2").build(dims=2).grid
     assert g2.shape == (100, 100) and g2.spacing_um == 24.0
-    shape3, _ = spatial_regions(LimbGeometry(), 3, DEFAULT_RESOLUTION_UM[3])
+    shape3, _ = hindlimb_regions(HindLimb(), 3, get_scenario("mouse-bmp2").default_resolution_um[3])
     assert shape3 == (64, 64, 64)
 
 
@@ -87,7 +90,7 @@ def test_geometry_places_bolus_between_bone_and_nerve():
     assert col("periosteum").max() < col("injection").min()
     assert col("injection").max() < col("perineurium").min() < col("nerve").min()
     assert np.all(reg["perineurium"] * reg["nerve"] == 0)
-    assert col("orthotopic_zone").max() == pytest.approx(LimbGeometry().cortex_um + ORTHOTOPIC_DISTANCE_UM, abs=24)
+    assert col("orthotopic_zone").max() == pytest.approx(HindLimb().cortex_um + ORTHOTOPIC_DISTANCE_UM, abs=24)
     farther = get_scenario("mouse-bmp2").build(dims=2, injection_distance_um=1100.0).grid
     assert farther.shape[1] > g.shape[1]
 
@@ -100,7 +103,7 @@ def test_dose_sets_the_injected_cells_and_empty_vector_releases_no_bmp2():
     setup = get_scenario("mouse-empty").build(dims=0, days=2.0)
     assert cells(setup) > 0
     stepper = Stepper(setup.grid, setup.state.variables, setup.state.compartments, setup.transports, setup.reactions, setup.dt)
-    run(stepper, setup.state, setup.days)
+    run(stepper, setup.state, setup.days, events=setup.events)
     assert setup.state.field("bmp2").max() == 0.0
 
 
@@ -117,3 +120,16 @@ def test_parameter_overrides_reach_the_run():
     assert get_scenario("mouse-bmp2").build(dims=0).options["parameters"] == {}
     given = load_parameters().with_values(bmp2_decay=5.0)
     assert get_scenario("mouse-bmp2").build(dims=0, parameters=given).parameters is given
+
+
+def test_species_chooses_the_parameter_set_and_overrides_are_reported_against_it():
+    from hosim.biology import load_parameters
+
+    human = get_scenario("mouse-bmp2").build(dims=0, species="human", parameters={"bmp2_decay": 3.0})
+    assert human.species == "human" and human.options["species"] == "human"
+    assert human.parameters.value("blood_volume") == load_parameters("human").value("blood_volume")
+    assert human.options["parameters"] == {"bmp2_decay": 3.0}
+    given = load_parameters("human")
+    assert get_scenario("mouse-bmp2").build(dims=0, parameters=given).species == "human"
+    with pytest.raises(InputError, match="parameter set given is for human"):
+        get_scenario("mouse-bmp2").build(dims=0, species="mouse", parameters=given)

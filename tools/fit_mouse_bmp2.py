@@ -31,19 +31,18 @@ from hosim.analysis.calibration import (
     Run,
     control_check,
     hypoxia_check,
-    load_targets,
     order_checks,
     ratio_margin,
     rule_checks,
     window_checks,
 )
-from hosim.analysis.metrics import compute_metrics
+from hosim.analysis.measures import EXTRA_KEYS, compute_measures, compute_metrics
+from hosim.analysis.targets import load_targets
 from hosim.biology import load_parameters
-from hosim.biology.interventions import build_with_interventions
 from hosim.cohort.experiments import ALSO, ratio
-from hosim.cohort.runner import extra_measures
 from hosim.engine import Recorder, Stepper, run
 from hosim.errors import InputError, SimulationError
+from hosim.regimen import apply_interventions
 from hosim.scenarios import get_scenario
 
 # The parameters set by calibration ("calibrated to <target>" in parameters.toml), one or two per event.
@@ -67,14 +66,14 @@ DATA_FILE = Path(__file__).resolve().parents[1] / "src" / "hosim" / "data" / "pa
 
 def simulate(name: str, dims: int, parameters, resolution_um: float | None, interventions=()) -> Run:
     """One run of a scenario with the given parameters; observables sampled every 0.04 day."""
-    setup, _ = build_with_interventions(get_scenario(name), interventions, dims=dims, resolution_um=resolution_um,
-                                        parameters=parameters)
+    setup, _ = apply_interventions(get_scenario(name), interventions, dims=dims, resolution_um=resolution_um,
+                                   parameters=parameters)
     state = setup.state
     stepper = Stepper(setup.grid, state.variables, state.compartments, setup.transports, setup.reactions, setup.dt)
     recorder = Recorder(setup.observables, every=2)
-    run(stepper, state, setup.days, recorder)
+    run(stepper, state, setup.days, recorder, events=setup.events)
     times, series = recorder.series()
-    return Run(times, series, compute_metrics(times, series, setup))
+    return Run(times, series, compute_metrics(times, series))
 
 
 def all_checks(parameters, resolution_um: float | None, targets: dict, knockouts: bool = False) -> list:
@@ -93,11 +92,11 @@ def all_checks(parameters, resolution_um: float | None, targets: dict, knockouts
 def knockout_checks(parameters, resolution_um: float | None, targets: dict, control: Run) -> list[Check]:
     """Each [knockouts] case in 2-D: heterotopic bone / control at most its bound, and its further rule
     (the knockouts experiment's ALSO) as a margin."""
-    base = {**control.metrics, **extra_measures(control.series)}
+    base = {**control.metrics, **compute_measures(control.times, control.series, EXTRA_KEYS)}
     checks = []
     for name, entry in targets["knockouts"].items():
         run = simulate("mouse-bmp2", 2, parameters, resolution_um, interventions=[name])
-        measured = {**run.metrics, **extra_measures(run.series)}
+        measured = {**run.metrics, **compute_measures(run.times, run.series, EXTRA_KEYS)}
         bone = ratio(measured["heterotopic_bone_mm3"], base["heterotopic_bone_mm3"])
         bound = entry["max_ratio"]
         checks.append(Check(f"ko {name}", f"heterotopic bone / control <= {bound:g}", bone,

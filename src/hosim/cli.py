@@ -60,17 +60,46 @@ def main(
 
 
 def parse_assignments(items: list[str], what: str) -> dict[str, float | str]:
-    """KEY=VALUE pairs; numbers become floats."""
+    """KEY=VALUE pairs; numbers become floats; a key given twice is refused (which one was meant?)."""
     out: dict[str, float | str] = {}
     for item in items:
         key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
+        key = key.strip()
+        if not sep or not key or not value.strip():
             raise InputError(f"{what} must look like KEY=VALUE, got {item!r}")
+        if key in out:
+            raise InputError(f"{what} {key} is given twice; give it once")
         try:
-            out[key.strip()] = float(value)
+            out[key] = float(value)
         except ValueError:
-            out[key.strip()] = value.strip()
+            out[key] = value.strip()
     return out
+
+
+RUN_OPTIONS = {"dims": "--dims", "days": "--days", "resolution_um": "--resolution", "seed": "--seed",
+               "species": "--species", "parameters": "-p NAME=VALUE for each model parameter"}
+
+
+def split_run_params(scenario: str, assigned: dict, species: str | None) -> dict:
+    """-p KEY=VALUE pairs of `hosim run` as simulate() keywords: the scenario's own options (dose, ...)
+    as themselves, model parameters (see `hosim parameters`) gathered under `parameters`."""
+    from hosim.biology import load_parameters
+    from hosim.scenarios import get_scenario
+
+    own = get_scenario(scenario)
+    model = load_parameters(own.run_species(species))
+    params, overrides = {}, {}
+    for key, value in assigned.items():
+        if key in RUN_OPTIONS:
+            raise InputError(f"-p {key}: {key} is set with {RUN_OPTIONS[key]}, not with -p")
+        if key in own.options:
+            params[key] = value
+        elif key in model:
+            overrides[key] = value
+        else:
+            raise InputError(f"-p {key}: not an option of scenario {scenario} ({', '.join(own.options) or 'none'}) "
+                             "nor a model parameter (listed by `hosim parameters`)")
+    return {**params, "parameters": overrides} if overrides else params
 
 
 def parse_intervention(text: str) -> dict:
@@ -93,7 +122,9 @@ def run(
     resolution: float = typer.Option(None, "--resolution", help="Grid spacing in micrometres."),
     intervention: list[str] = typer.Option([], "-i", "--intervention", help="NAME[:key=value,...]; repeatable."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    param: list[str] = typer.Option([], "--param", "-p", help="Scenario parameter KEY=VALUE (e.g. dose=1.0)."),
+    species: str = typer.Option(None, "--species", help="mouse or human (default: the scenario's)."),
+    param: list[str] = typer.Option([], "--param", "-p", help="KEY=VALUE: a scenario option (e.g. dose=1.0) or a "
+                                    "model parameter (see `hosim parameters`); repeatable."),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw the figures."),
 ) -> None:
     """Run a scenario; write summary.json, result.nc and figures/; resume from DIR/checkpoint.npz."""
@@ -101,7 +132,7 @@ def run(
 
     from hosim.simulation import simulate
 
-    params = parse_assignments(param, "--param")
+    params = split_run_params(scenario, parse_assignments(param, "-p"), species)
     interventions = [parse_intervention(i) for i in intervention]
     out = out or Path("runs") / scenario
     checkpoint = out / "checkpoint.npz"
@@ -115,6 +146,7 @@ def run(
             days=days,
             resolution_um=resolution,
             seed=seed,
+            species=species,
             checkpoint_path=checkpoint,
             progress=lambda i, n: bar.update(task, completed=i, total=n),
             **params,
@@ -134,6 +166,30 @@ def scenarios() -> None:
 
 
 @app.command()
+@user_errors
+def parameters(
+    species: str = typer.Option("mouse", "--species", help="Species whose parameter set to list."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON list with every field."),
+) -> None:
+    """List the model parameters (the keys `hosim run -p` accepts): value, unit, plausible range, source."""
+    from hosim.biology import load_parameters
+
+    params = load_parameters(species)
+    base = load_parameters()
+    rows = [{"name": p.name, "value": p.value, "unit": p.unit, "range": [p.low, p.high], "cascade_step": p.cascade_step,
+             "description": p.description, "source": p.source, "species_value": p != base[p.name]}
+            for p in (params[n] for n in params)]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        mark = f" [{species}]" if row["species_value"] else ""
+        typer.echo(f"{row['name']} = {row['value']:g} {row['unit']}  (range {row['range'][0]:g}-{row['range'][1]:g}; "
+                   f"step {row['cascade_step']}){mark}")
+        typer.echo(f"    {row['description']}; source: {row['source']}")
+
+
+@app.command()
 def interventions(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON list with every field."),
 ) -> None:
@@ -145,7 +201,8 @@ def interventions(
         typer.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        typer.echo(f"{row['name']:22s} [{row['kind']}, step {row['steps']}] {row['description']}")
+        typer.echo(f"{row['name']:22s} [{row['kind']}, step {row['steps']}, {'/'.join(row['species'])}] "
+                   f"{row['description']}")
         typer.echo(f"{'':22s}   acts on: {row['acts_on']}; default strength {row['default_strength']:g} "
                    f"({row['strength_source']}); window: {row['default_window']}")
         typer.echo(f"{'':22s}   evidence: {row['evidence']}")
@@ -161,6 +218,7 @@ def experiment(
     resolution: float = typer.Option(None, "--resolution", help="Grid spacing in micrometres."),
     workers: int = typer.Option(None, "--workers", help="Cases run at once (default: one per core)."),
     seed: int = typer.Option(0, "--seed", help="Random seed of every case."),
+    species: str = typer.Option(None, "--species", help="mouse or human (default: the scenario's)."),
 ) -> None:
     """Run a virtual experiment in parallel; finished cases are kept in DIR/cases, so a re-run resumes."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -169,7 +227,7 @@ def experiment(
     from hosim.errors import SimulationError
 
     get_experiment(name)
-    options = run_options(dims=dims, days=days, resolution_um=resolution, seed=seed)
+    options = run_options(dims=dims, days=days, resolution_um=resolution, seed=seed, species=species)
     out = out or Path("runs") / "experiments" / name
     columns = (TextColumn(f"[bold]{name}[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                TimeElapsedColumn())
@@ -230,8 +288,9 @@ def risk(
     from rich.console import Console
 
     from hosim.clinical import console as clinical_console
-    from hosim.clinical.files import check_output_path, write_text_atomic
+    from hosim.clinical.files import check_output_path
     from hosim.clinical.risk import DEFAULT_SEED, estimate_risk
+    from hosim.files import write_text
 
     if show_list:
         if as_json:
@@ -264,7 +323,7 @@ def risk(
 
         documents["--report"] = render_report(estimate)
     for option, text in documents.items():
-        write_text_atomic(outputs[option], text)
+        write_text(outputs[option], text)
     if as_json:
         typer.echo(json.dumps(estimate.to_json()))
     else:

@@ -14,13 +14,11 @@ import numpy as np
 import xarray as xr
 
 from hosim import __version__
-from hosim.analysis.metrics import compute_metrics
-from hosim.biology.interventions import build_with_interventions
+from hosim.analysis.measures import compute_metrics, metric_units
 from hosim.engine import Checkpoint, Recorder, Stepper, run
+from hosim.files import plain, sync_folder, write_atomic, write_json
+from hosim.regimen import apply_interventions
 from hosim.scenarios import get_scenario
-
-SNAPSHOT_DAYS = (0, 1, 2, 3, 5, 7, 10, 14, 21)
-SAMPLE_INTERVAL_DAY = 0.05  # time-series resolution of the recorded observables
 
 
 @dataclass
@@ -38,11 +36,18 @@ class Result:
         """The summary.json contract of DESIGN.md."""
         return {
             "scenario": self.scenario,
+            "species": self.setup.species,
             "interventions": self.interventions,
             "options": self.options,
             "metrics": self.metrics,
+            "units": metric_units(),
             "version": __version__,
         }
+
+    def series(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Sample times (days) and every recorded observable's values, as the measures read them."""
+        ds = self.dataset
+        return ds["time"].values, {name: ds[name].values for name in self.setup.observables}
 
     def save(self, out_dir: str | os.PathLike, figures: bool = True) -> Path:
         """Write summary.json, result.nc and figures/*.png; all appear together or not at all."""
@@ -52,8 +57,8 @@ class Result:
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
         try:
-            (staging / "summary.json").write_text(json.dumps(self.summary(), indent=2, default=_plain) + "\n")
-            self.dataset.to_netcdf(staging / "result.nc", engine="netcdf4")
+            write_json(staging / "summary.json", self.summary())
+            write_atomic(staging / "result.nc", lambda tmp: self.dataset.to_netcdf(tmp, engine="netcdf4"))
             if figures:
                 write_figures(self, staging / "figures")
             for item in staging.iterdir():
@@ -61,18 +66,10 @@ class Result:
                 if target.is_dir():
                     shutil.rmtree(target)
                 os.replace(item, target)
+            sync_folder(out)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return out
-
-
-def _plain(value):
-    """JSON for numpy scalars and arrays."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"not JSON-serialisable: {type(value)}")
 
 
 def simulate(
@@ -83,29 +80,26 @@ def simulate(
     days: float | None = None,
     resolution_um: float | None = None,
     seed: int = 0,
+    species: str | None = None,
     checkpoint_path: str | os.PathLike | None = None,
     checkpoint_every: int = 200,
     progress: Callable[[int, int], None] | None = None,
     **params,
 ) -> Result:
-    """Run `scenario` and return its Result; `params` are the scenario's own parameters (e.g. dose)."""
-    options = {"days": days, "resolution_um": resolution_um}
-    options = {k: v for k, v in options.items() if v is not None}  # None: the scenario's default
-    setup, applied = build_with_interventions(
-        get_scenario(scenario), interventions, dims=dims, seed=seed, **options, **params
-    )
+    """Run `scenario` and return its Result; `params` are the scenario's own options (e.g. dose) and
+    `parameters` (overrides of the model parameters); species None: the scenario's."""
+    setup, applied = apply_interventions(get_scenario(scenario), interventions, dims=dims, days=days,
+                                         resolution_um=resolution_um, seed=seed, species=species, **params)
     state = setup.state
     stepper = Stepper(setup.grid, state.variables, state.compartments, setup.transports, setup.reactions, setup.dt)
-    every = max(1, int(round(SAMPLE_INTERVAL_DAY / setup.dt)))
-    snapshot_times = [d for d in SNAPSHOT_DAYS if d <= setup.days + 1e-9]
-    recorder = Recorder(setup.observables, every, snapshot_times, setup.snapshot_variables)
+    recorder = Recorder(setup.observables, setup.sample_every, setup.snapshot_days, setup.snapshot_variables)
     checkpoint = None
     if checkpoint_path is not None:
         config = {"scenario": setup.scenario, "options": setup.options, "interventions": applied}
         checkpoint = Checkpoint(checkpoint_path, every=checkpoint_every, config=config)
-    run(stepper, state, setup.days, recorder, checkpoint, progress)
+    run(stepper, state, setup.days, recorder, checkpoint, progress, setup.events)
     times, series = recorder.series()
-    metrics = compute_metrics(times, series, setup)
+    metrics = compute_metrics(times, series)
     dataset = build_dataset(setup, times, series, recorder.snapshots, metrics)
     return Result(setup.scenario, applied, dict(setup.options), metrics, dataset, setup)
 
@@ -130,8 +124,9 @@ def build_dataset(setup, times: np.ndarray, series: dict, snapshots: dict, metri
         coords[axis] = xr.Variable(axis, c, attrs={"units": "um"})
     attrs = {
         "scenario": setup.scenario,
-        "options": json.dumps(setup.options, default=_plain),
-        "metrics": json.dumps(metrics, default=_plain),
+        "species": setup.species,
+        "options": json.dumps(setup.options, default=plain),
+        "metrics": json.dumps(metrics, default=plain),
         "hosim_version": __version__,
         "grid_spacing_um": grid.spacing_um,
         "dims": grid.ndim,

@@ -8,29 +8,34 @@ the tests can assert them. Nothing here feeds back into the model.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 
-from hosim.analysis.metrics import value_at
+from hosim.analysis.measures import measure, value_at
+from hosim.analysis.targets import load_targets
+from hosim.scenarios.observables import observable
 
-TARGETS_FILE = "mouse_bmp2.toml"
+SUBSTANCE_P = observable("substance_p_total")
+BARRIER = observable("bnb_permeability_nerve_mean")
+CIRCULATING = observable("circulating_progenitors_total")
+TBAT = observable("tbat_mm3")
+CARTILAGE = observable("cartilage_mm3")
+HETERO = observable("heterotopic_bone_mm3")
 
 # Causal order of the cascade's events (MODEL.md steps 2 -> 11): earlier day first. Holds in 0-D and 3-D
 # as well as in 2-D, where the windows apply.
 EVENT_ORDER = (
-    ("substance_p_peak_day", "mast_degranulation_peak_day"),
-    ("substance_p_peak_day", "bnb_permeability_peak_day"),
-    ("substance_p_peak_day", "endoneurial_activation_peak_day"),
-    ("endoneurial_activation_peak_day", "circulating_progenitors_peak_day"),
-    ("substance_p_peak_day", "tbat_peak_day"),
-    ("vessel_growth_onset_day", "cartilage_onset_day"),
-    ("circulating_progenitors_peak_day", "cartilage_onset_day"),
-    ("hypoxic_fraction_peak_day", "cartilage_peak_day"),
-    ("cartilage_onset_day", "bone_onset_day"),
+    (measure("substance_p_peak_day"), measure("mast_degranulation_peak_day")),
+    (measure("substance_p_peak_day"), measure("bnb_permeability_peak_day")),
+    (measure("substance_p_peak_day"), measure("endoneurial_activation_peak_day")),
+    (measure("endoneurial_activation_peak_day"), measure("circulating_progenitors_peak_day")),
+    (measure("substance_p_peak_day"), measure("tbat_peak_day")),
+    (measure("vessel_growth_onset_day"), measure("cartilage_onset_day")),
+    (measure("circulating_progenitors_peak_day"), measure("cartilage_onset_day")),
+    (measure("hypoxic_fraction_peak_day"), measure("cartilage_peak_day")),
+    (measure("cartilage_onset_day"), measure("bone_onset_day")),
 )
 
 
@@ -55,12 +60,6 @@ class Check:
     @property
     def ok(self) -> bool:
         return self.margin >= 0.0
-
-
-def load_targets() -> dict:
-    """The targets file shipped with hosim (a copy of the shared calibration set, with its evidence)."""
-    text = resources.files("hosim.data").joinpath("targets").joinpath(TARGETS_FILE).read_text(encoding="utf-8")
-    return tomllib.loads(text)
 
 
 def _window_margin(value: float | None, low: float, high: float) -> float:
@@ -96,24 +95,24 @@ def rule_checks(run: Run, control: Run) -> list[Check]:
     t, s, m = run.times, run.series, run.metrics
     checks = []
 
-    sp, sp0 = s["substance_p_total"], np.interp(t, control.times, control.series["substance_p_total"])
+    sp, sp0 = s[SUBSTANCE_P], np.interp(t, control.times, control.series[SUBSTANCE_P])
     through = (t > 0) & (t <= 6.0 + 1e-9)
     worst = float(np.min(sp[through] / sp0[through]))
     checks.append(Check("substance_p", "substance P above 2x control through day 6", worst, ratio_margin(worst, 2.0, True)))
 
-    bnb = s["bnb_permeability_nerve_mean"]
+    bnb = s[BARRIER]
     day7 = value_at(t, bnb, 7.0)
     checks.append(Check("blood_nerve_barrier", "below half its peak by day 7", day7,
                         ratio_margin(day7, 0.5 * bnb.max(), False)))
 
-    circ = s["circulating_progenitors_total"]
-    fold = m["circulating_progenitors_peak_fold"]
+    circ = s[CIRCULATING]
+    fold = m[measure("circulating_progenitors_peak_fold")]
     checks.append(Check("circulating_progenitors", "peak fold >= 4", fold, ratio_margin(fold, 4.0, True)))
     day5 = value_at(t, circ, 5.0)
     checks.append(Check("circulating_progenitors", "below 25% of peak by day 5", day5,
                         ratio_margin(day5, 0.25 * circ.max(), False)))
 
-    tbat = s["tbat_mm3"]
+    tbat = s[TBAT]
     day1, day14 = value_at(t, tbat, 1.0), value_at(t, tbat, 14.0)
     checks.append(Check("brown_fat", "tBAT above 10% of its peak by day 1", day1, ratio_margin(day1, 0.1 * tbat.max(), True)))
     checks.append(Check("brown_fat", "tBAT below 30% of its peak by day 14", day14,
@@ -121,18 +120,18 @@ def rule_checks(run: Run, control: Run) -> list[Check]:
 
     checks.append(hypoxia_check(m))
 
-    vessel, cart_on = m["vessel_growth_onset_day"], m["cartilage_onset_day"]
+    vessel, cart_on = m[measure("vessel_growth_onset_day")], m[measure("cartilage_onset_day")]
     lead = None if vessel is None or cart_on is None else cart_on - vessel
     checks.append(Check("vessels", "vessel growth at least 2 days before cartilage onset", lead,
                         -10.0 if lead is None else (lead - 2.0) / 2.0))
 
-    peak_day = m["cartilage_peak_day"]
+    peak_day = m[measure("cartilage_peak_day")]
     checks.append(Check("cartilage", "cartilage_peak_day in [5, 9]", peak_day, _window_margin(peak_day, 5.0, 9.0)))
-    cart = s["cartilage_mm3"]
+    cart = s[CARTILAGE]
     checks.append(Check("cartilage", "replaced by bone afterwards (end below half its peak)", float(cart[-1]),
                         ratio_margin(float(cart[-1]), 0.5 * cart.max(), False)))
 
-    bone = s["heterotopic_bone_mm3"]
+    bone = s[HETERO]
     b14 = value_at(t, bone, 14.0)
     share = None if b14 is None or bone[-1] <= 0 else b14 / bone[-1]
     checks.append(Check("bone", "bone at day 14 >= 70% of day 21", share, ratio_margin(share, 0.7, True)))
@@ -141,13 +140,13 @@ def rule_checks(run: Run, control: Run) -> list[Check]:
 
 def hypoxia_check(metrics: Mapping[str, float | None]) -> Check:
     """[hypoxia] also: the lesion's oxygen falls below 10 mmHg at some point of the run."""
-    low_o2 = metrics["min_oxygen_mmhg"]
+    low_o2 = metrics[measure("min_oxygen_mmhg")]
     return Check("hypoxia", "lesion oxygen below 10 mmHg", low_o2, ratio_margin(low_o2, 10.0, False))
 
 
 def control_check(run: Run, control: Run) -> Check:
     """[control]: the empty vector gives under 1% of the heterotopic bone of the BMP2 vector."""
-    bone, bone0 = run.metrics["heterotopic_bone_mm3"], control.metrics["heterotopic_bone_mm3"]
+    bone, bone0 = run.metrics[HETERO], control.metrics[HETERO]
     ratio = bone0 / bone if bone > 0 else float("inf")
     return Check("control", "mouse-empty < 1% of mouse-bmp2 heterotopic bone", ratio,
                  ratio_margin(ratio, 0.01, False))

@@ -2,7 +2,7 @@
 
 from hosim.biology.cascade import STEPS, Cascade
 from hosim.biology.homeostasis import resting_state
-from hosim.biology.parameters import Parameter, ParameterSet, load_parameters
+from hosim.biology.parameters import Parameter, ParameterSet, load_parameters, species_names
 from hosim.biology.tissue import TISSUE_REGIONS, Tissue
 from hosim.biology.variables import COMPARTMENTS, VARIABLES, units
 
@@ -17,5 +17,6 @@ __all__ = [
     "Tissue",
     "load_parameters",
     "resting_state",
+    "species_names",
     "units",
 ]

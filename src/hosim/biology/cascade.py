@@ -6,11 +6,20 @@ makes it. Transfers between a field and a compartment are a loss on one side and
 other, in whole cells, so cells are conserved. Diffusion is the engine's (see variables.py); everything
 here is local or a domain sum.
 
-Numbers are read from the parameter namespace `r` (parameters.toml gives unit, range and source).
+Every step reads its inputs through its arguments, and only those:
+- `fields`: named views of the variables now (`fields.bmp2`), read only;
+- `body`: the body-wide compartments (blood, sympathetic tone), read only;
+- `tissue`: the fixed per-voxel layout (where nerve, fibres and resident cells are; the voxel volume);
+- `signals`: quantities several steps share, computed afresh from the fields before the steps run
+  (`local_signals`); no step writes anything a later step reads;
+- `p`: the parameter values (parameters.toml gives unit, range and source);
+- `rates`: where the step adds its production and loss (rates.P.<variable>, rates.L.<variable>, and the
+  compartments' rates.sP and rates.sL).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
@@ -36,192 +45,231 @@ TONE = COMPARTMENT_NAMES.index("sympathetic_tone")
 CELLS_PER_UNIT_MM3 = 1e3  # 1e6 cells/mL = 1e3 cells/mm^3 = 1e3 cells/uL
 
 
-class Rates(SimpleNamespace):
+class RateViews(SimpleNamespace):
     """The production and loss views a step writes into: P.<var>, L.<var>, and compartment arrays sP, sL."""
 
 
-def trigger(u, s, x, r, out):
+@dataclass(frozen=True)
+class TissueContext:
+    """Fixed per-voxel quantities: where fibres, Schwann cells and resident cells live, and voxel size."""
+
+    bmp2_vector: float
+    schwann: np.ndarray
+    has_nerve: np.ndarray
+    sensory: np.ndarray
+    afferent_weights: np.ndarray
+    afferent_rest: float
+    sympathetic: np.ndarray
+    mast_home: np.ndarray
+    macrophage_home: np.ndarray
+    periosteal_home: np.ndarray
+    perineurial_home: np.ndarray
+    muscle_region: np.ndarray
+    capillaries: np.ndarray
+    voxel_volume_mm3: float
+    cells_per_unit: float
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Quantities several steps read, computed once per call from the fields (see local_signals)."""
+
+    smad: np.ndarray
+    hif: np.ndarray
+    normoxia: np.ndarray
+    cells: np.ndarray
+    crowding: np.ndarray
+    cellular: np.ndarray
+    hard_matrix: np.ndarray
+    room_for_cartilage: np.ndarray
+    room_for_fat: np.ndarray
+    room_for_bone: np.ndarray
+    muscle_room: np.ndarray
+    damage: np.ndarray
+    nk1r: np.ndarray
+    degranulation: np.ndarray
+    degranulating: np.ndarray
+
+
+def trigger(fields, body, tissue, signals, p, rates):
     """Step 1: transduced cells release BMP2 until the immune response clears them."""
-    out.P.bmp2 += r.bmp2_secretion * x.bmp2_vector * u.injected_cells
-    out.L.bmp2 += r.bmp2_decay
+    rates.P.bmp2 += p.bmp2_secretion * tissue.bmp2_vector * fields.injected_cells
+    rates.L.bmp2 += p.bmp2_decay
     # Activin A from macrophages in injured muscle (none in intact tissue): the trigger of FOP flare-ups,
-    # which signals through SMAD1/5/8 only on ACVR1 R206H (local_signals: x.smad).
-    out.P.activin_a += r.activin_secretion * u.macrophages * x.damage
-    out.L.activin_a += r.activin_decay
-    out.L.injected_cells += r.injected_clearance + r.injected_clearance_immune * saturating(
-        u.macrophages, r.macrophage_half_clearance
+    # which signals through SMAD1/5/8 only on ACVR1 R206H (local_signals: signals.smad).
+    rates.P.activin_a += p.activin_secretion * fields.macrophages * signals.damage
+    rates.L.activin_a += p.activin_decay
+    rates.L.injected_cells += p.injected_clearance + p.injected_clearance_immune * saturating(
+        fields.macrophages, p.macrophage_half_clearance
     )
 
 
-def neurogenic_inflammation(u, s, x, r, out):
+def neurogenic_inflammation(fields, body, tissue, signals, p, rates):
     """Step 2: BMP2 on TRPV1+ fibres releases substance P from their store; SP degranulates mast cells
     through NK1R (spent mast cells take weeks to regranulate, so they leave the model once their granule
     contents have acted); damage and degranulated mast cells recruit macrophages."""
-    exocytosis = r.exocytosis_basal + r.exocytosis_bmp2 * hill(x.smad, r.sp_bmp2_half, r.bmp2_hill)
-    out.P.substance_p += r.sp_content * exocytosis * u.neuropeptide_store
-    out.L.substance_p += r.sp_decay
-    out.P.neuropeptide_store += r.neuropeptide_refill * x.sensory
-    out.L.neuropeptide_store += r.neuropeptide_refill + exocytosis
+    exocytosis = p.exocytosis_basal + p.exocytosis_bmp2 * hill(signals.smad, p.sp_bmp2_half, p.bmp2_hill)
+    rates.P.substance_p += p.sp_content * exocytosis * fields.neuropeptide_store
+    rates.L.substance_p += p.sp_decay
+    rates.P.neuropeptide_store += p.neuropeptide_refill * tissue.sensory
+    rates.L.neuropeptide_store += p.neuropeptide_refill + exocytosis
 
-    nk1r = saturating(u.substance_p, r.mast_sp_half)
-    out.P.mast_resting += r.mast_turnover * x.mast_home * (1.0 + r.mast_recruitment * nk1r)
-    degranulation = r.mast_degranulation * nk1r
-    out.L.mast_resting += r.mast_turnover + degranulation
-    x.degranulating = degranulation * u.mast_resting
-    out.P.mast_degranulated += x.degranulating
-    out.L.mast_degranulated += r.mast_recovery
+    rates.P.mast_resting += p.mast_turnover * tissue.mast_home * (1.0 + p.mast_recruitment * signals.nk1r)
+    rates.L.mast_resting += p.mast_turnover + signals.degranulation
+    rates.P.mast_degranulated += signals.degranulating
+    rates.L.mast_degranulated += p.mast_recovery
 
-    out.P.macrophages += r.macrophage_death * x.macrophage_home
-    out.P.macrophages += r.macrophage_recruitment * (x.damage + r.macrophage_mast_weight * u.mast_degranulated)
+    rates.P.macrophages += p.macrophage_death * tissue.macrophage_home
+    rates.P.macrophages += p.macrophage_recruitment * (signals.damage + p.macrophage_mast_weight * fields.mast_degranulated)
 
 
-def barrier_opening(u, s, x, r, out):
+def barrier_opening(fields, body, tissue, signals, p, rates):
     """Step 3: plasmin (made on fibrin) activates the pro-MMP-9 that degranulating mast cells release
     (and macrophages and tBAT secrete); active MMP-9 opens the blood-nerve barrier, which reseals when
     MMP-9 is gone."""
-    out.P.fibrin += r.fibrin_leak * u.mast_degranulated
-    out.L.fibrin += r.fibrinolysis * saturating(u.plasmin, r.fibrinolysis_plasmin_half)
-    out.P.plasmin += r.plasmin_generation * saturating(u.fibrin, r.plasmin_fibrin_half)
-    out.L.plasmin += r.plasmin_decay
-    pro_mmp9 = r.mmp9_per_degranulation * x.degranulating + r.mmp9_macrophage * u.macrophages
-    pro_mmp9 += r.mmp9_tbat * u.tbat
-    out.P.mmp9_active += pro_mmp9 * saturating(u.plasmin, r.mmp9_plasmin_half)
-    out.L.mmp9_active += r.mmp9_decay
-    opening = r.bnb_opening * hill(u.mmp9_active, r.bnb_mmp9_half, r.bnb_hill)
-    out.P.bnb_permeability += opening * x.has_nerve
-    out.L.bnb_permeability += opening + r.bnb_closing
+    rates.P.fibrin += p.fibrin_leak * fields.mast_degranulated
+    rates.L.fibrin += p.fibrinolysis * saturating(fields.plasmin, p.fibrinolysis_plasmin_half)
+    rates.P.plasmin += p.plasmin_generation * saturating(fields.fibrin, p.plasmin_fibrin_half)
+    rates.L.plasmin += p.plasmin_decay
+    pro_mmp9 = p.mmp9_per_degranulation * signals.degranulating + p.mmp9_macrophage * fields.macrophages
+    pro_mmp9 += p.mmp9_tbat * fields.tbat
+    rates.P.mmp9_active += pro_mmp9 * saturating(fields.plasmin, p.mmp9_plasmin_half)
+    rates.L.mmp9_active += p.mmp9_decay
+    opening = p.bnb_opening * hill(fields.mmp9_active, p.bnb_mmp9_half, p.bnb_hill)
+    rates.P.bnb_permeability += opening * tissue.has_nerve
+    rates.L.bnb_permeability += opening + p.bnb_closing
 
 
-def endoneurial_signalling(u, s, x, r, out):
+def endoneurial_signalling(fields, body, tissue, signals, p, rates):
     """Step 4: BMP2 that crosses the open barrier makes Schwann cells express Wnt1, which activates
     the endoneurial progenitors."""
-    inside = x.smad * u.bnb_permeability
-    out.P.wnt1 += r.wnt1_expression * x.schwann * hill(inside, r.wnt1_bmp2_half, r.bmp2_hill)
-    out.L.wnt1 += r.wnt1_decay
-    activation = r.endo_activation * saturating(u.wnt1, r.endo_wnt1_half)
-    out.L.endo_quiescent += activation
-    out.P.endo_activated += activation * u.endo_quiescent
+    inside = signals.smad * fields.bnb_permeability
+    rates.P.wnt1 += p.wnt1_expression * tissue.schwann * hill(inside, p.wnt1_bmp2_half, p.bmp2_hill)
+    rates.L.wnt1 += p.wnt1_decay
+    activation = p.endo_activation * saturating(fields.wnt1, p.endo_wnt1_half)
+    rates.L.endo_quiescent += activation
+    rates.P.endo_activated += activation * fields.endo_quiescent
 
 
-def exit_and_circulation(u, s, x, r, out):
+def exit_and_circulation(fields, body, tissue, signals, p, rates):
     """Step 5: activated progenitors leave the nerve into the blood, where they are cleared (homing
     elsewhere, death) back to a small resting level."""
-    out.L.endo_activated += r.endo_exit
-    released = r.endo_exit * x.cells_per_unit * u.endo_activated.sum()  # cells/day
-    out.sP[CIRC] += released / r.blood_volume + r.circulating_clearance * r.circulating_baseline
-    out.sL[CIRC] += r.circulating_clearance
+    rates.L.endo_activated += p.endo_exit
+    released = p.endo_exit * tissue.cells_per_unit * fields.endo_activated.sum()  # cells/day
+    rates.sP[CIRC] += released / p.blood_volume + p.circulating_clearance * p.circulating_baseline
+    rates.sL[CIRC] += p.circulating_clearance
 
 
-def sympathetic_arm(u, s, x, r, out):
+def sympathetic_arm(fields, body, tissue, signals, p, rates):
     """Step 6: SP at the nerve's sensory endings above its resting level (the afferent signal) raises
     sympathetic tone; noradrenaline on beta3-AR activates perineurial cells, which migrate, and where
     BMP2 is expand and turn into brown adipocytes."""
-    afferent = max(weighted_sum(u.substance_p, x.afferent_weights) - x.afferent_rest, 0.0)
-    out.sP[TONE] += r.tone_rate * (1.0 + r.tone_gain * saturating(afferent, r.tone_sp_half))
-    out.sL[TONE] += r.tone_rate
-    out.P.noradrenaline += r.na_release * s[TONE] * x.sympathetic
-    out.L.noradrenaline += r.na_decay
+    afferent = max(weighted_sum(fields.substance_p, tissue.afferent_weights) - tissue.afferent_rest, 0.0)
+    rates.sP[TONE] += p.tone_rate * (1.0 + p.tone_gain * saturating(afferent, p.tone_sp_half))
+    rates.sL[TONE] += p.tone_rate
+    rates.P.noradrenaline += p.na_release * body[TONE] * tissue.sympathetic
+    rates.L.noradrenaline += p.na_decay
 
-    beta3 = hill(u.noradrenaline, r.beta3_na_half, r.beta3_hill)
-    activation = r.beta3_activation * beta3
-    out.P.perineurial += r.perineurial_turnover * x.perineurial_home
-    out.L.perineurial += r.perineurial_turnover + activation
-    out.P.perineurial_migrating += activation * u.perineurial
-    bmp = hill(x.smad, r.perineurial_bmp2_half, r.bmp2_hill)
-    growth = r.perineurial_proliferation * bmp
-    browning = r.brown_differentiation * bmp
-    out.P.perineurial_migrating += growth * u.perineurial_migrating
-    out.L.perineurial_migrating += growth * x.crowding + browning + r.perineurial_death
-    new_fat = r.tbat_cell_volume * browning * u.perineurial_migrating
-    out.P.tbat += new_fat * x.room_for_fat
-    out.L.tbat += new_fat
+    beta3 = hill(fields.noradrenaline, p.beta3_na_half, p.beta3_hill)
+    activation = p.beta3_activation * beta3
+    rates.P.perineurial += p.perineurial_turnover * tissue.perineurial_home
+    rates.L.perineurial += p.perineurial_turnover + activation
+    rates.P.perineurial_migrating += activation * fields.perineurial
+    bmp = hill(signals.smad, p.perineurial_bmp2_half, p.bmp2_hill)
+    growth = p.perineurial_proliferation * bmp
+    browning = p.brown_differentiation * bmp
+    rates.P.perineurial_migrating += growth * fields.perineurial_migrating
+    rates.L.perineurial_migrating += growth * signals.crowding + browning + p.perineurial_death
+    new_fat = p.tbat_cell_volume * browning * fields.perineurial_migrating
+    rates.P.tbat += new_fat * signals.room_for_fat
+    rates.L.tbat += new_fat
 
 
-def hypoxia(u, s, x, r, out):
+def hypoxia(fields, body, tissue, signals, p, rates):
     """Step 7: vessels supply oxygen; muscle, cells and above all tBAT (uncoupled respiration) take it
     up with Michaelis-Menten kinetics."""
-    out.P.oxygen += r.vessel_exchange * r.blood_po2 * u.vessels
-    uptake = r.muscle_o2_uptake * u.muscle + r.tbat_o2_uptake * u.tbat + r.cell_o2_uptake * x.cells
-    out.L.oxygen += r.vessel_exchange * u.vessels + uptake / (r.o2_km + u.oxygen)
+    rates.P.oxygen += p.vessel_exchange * p.blood_po2 * fields.vessels
+    uptake = p.muscle_o2_uptake * fields.muscle + p.tbat_o2_uptake * fields.tbat + p.cell_o2_uptake * signals.cells
+    rates.L.oxygen += p.vessel_exchange * fields.vessels + uptake / (p.o2_km + fields.oxygen)
 
 
-def chondrogenesis(u, s, x, r, out):
+def chondrogenesis(fields, body, tissue, signals, p, rates):
     """Step 8: progenitors in the hypoxic (HIF1-active) zone, once condensed, become chondrocytes, which
     expand while BMP2 lasts and lay down cartilage."""
-    bmp = hill(x.smad, r.chondro_bmp2_half, r.bmp2_hill)
-    rate = r.chondrogenesis * x.hif * bmp * hill(x.cells, r.condensation_density, 2)
-    out.L.tissue_progenitors += rate
-    out.P.chondrocytes += rate * u.tissue_progenitors
-    growth = r.chondrocyte_proliferation * bmp
-    out.P.chondrocytes += growth * u.chondrocytes
-    out.L.chondrocytes += growth * x.crowding
-    synthesis = r.cartilage_synthesis * u.chondrocytes
-    out.P.cartilage += synthesis * x.room_for_cartilage
-    out.L.cartilage += synthesis
+    bmp = hill(signals.smad, p.chondro_bmp2_half, p.bmp2_hill)
+    rate = p.chondrogenesis * signals.hif * bmp * hill(signals.cells, p.condensation_density, 2)
+    rates.L.tissue_progenitors += rate
+    rates.P.chondrocytes += rate * fields.tissue_progenitors
+    growth = p.chondrocyte_proliferation * bmp
+    rates.P.chondrocytes += growth * fields.chondrocytes
+    rates.L.chondrocytes += growth * signals.crowding
+    synthesis = p.cartilage_synthesis * fields.chondrocytes
+    rates.P.cartilage += synthesis * signals.room_for_cartilage
+    rates.L.cartilage += synthesis
 
 
-def angiogenesis(u, s, x, r, out):
+def angiogenesis(fields, body, tissue, signals, p, rates):
     """Step 9: VEGF from tBAT and hypoxic tissue makes vessels sprout (logistic up to a ceiling); without
     VEGF they regress to the resting capillary bed."""
-    out.P.vegf += r.vegf_tbat * u.tbat + r.vegf_hypoxic * x.hif * x.cellular
-    out.L.vegf += r.vegf_decay
-    growth = r.angiogenesis * saturating(u.vegf, r.angiogenesis_vegf_half) * (u.vessels + r.sprout_seed)
-    out.P.vessels += growth + r.vessel_regression * x.capillaries
-    out.L.vessels += growth / r.vessel_max + r.vessel_regression
+    rates.P.vegf += p.vegf_tbat * fields.tbat + p.vegf_hypoxic * signals.hif * signals.cellular
+    rates.L.vegf += p.vegf_decay
+    growth = p.angiogenesis * saturating(fields.vegf, p.angiogenesis_vegf_half) * (fields.vessels + p.sprout_seed)
+    rates.P.vessels += growth + p.vessel_regression * tissue.capillaries
+    rates.L.vessels += growth / p.vessel_max + p.vessel_regression
 
 
-def extravasation(u, s, x, r, out):
+def extravasation(fields, body, tissue, signals, p, rates):
     """Step 10: circulating progenitors leave the blood where new, VEGF-activated vessels express
     extravasation factors."""
-    activated = u.vessels * saturating(u.vegf, r.extravasation_vegf_half)
-    out.P.tissue_progenitors += r.extravasation * activated * (s[CIRC] / CELLS_PER_UNIT_MM3)
-    out.sL[CIRC] += r.extravasation * x.voxel_volume_mm3 * activated.sum() / r.blood_volume
+    activated = fields.vessels * saturating(fields.vegf, p.extravasation_vegf_half)
+    rates.P.tissue_progenitors += p.extravasation * activated * (body[CIRC] / CELLS_PER_UNIT_MM3)
+    rates.sL[CIRC] += p.extravasation * tissue.voxel_volume_mm3 * activated.sum() / p.blood_volume
 
 
-def bone_formation(u, s, x, r, out):
+def bone_formation(fields, body, tissue, signals, p, rates):
     """Step 11: BMP2 expands the progenitors; in the normoxic, vascularised zone they become osteoblasts;
     there vessels invade the cartilage, which is resorbed while its chondrocytes are replaced by
     osteoblasts (endochondral); osteoblasts lay down woven bone."""
-    bmp = hill(x.smad, r.progenitor_bmp2_half, r.bmp2_hill)
-    growth = r.progenitor_proliferation * bmp
-    out.P.tissue_progenitors += growth * u.tissue_progenitors
-    vascular = x.normoxia * saturating(u.vessels, r.osteo_vessel_half)
-    osteo = r.osteogenesis * vascular * bmp
-    out.L.tissue_progenitors += growth * x.crowding + osteo + r.progenitor_death
-    out.P.osteoblasts += osteo * u.tissue_progenitors
-    endochondral = r.endochondral * vascular
-    out.L.chondrocytes += endochondral
-    out.P.osteoblasts += endochondral * u.chondrocytes
-    out.L.cartilage += r.cartilage_resorption * vascular
-    out.L.osteoblasts += r.osteoblast_death
-    synthesis = r.bone_synthesis * u.osteoblasts
-    out.P.bone_woven += synthesis * x.room_for_bone
-    out.L.bone_woven += synthesis
+    bmp = hill(signals.smad, p.progenitor_bmp2_half, p.bmp2_hill)
+    growth = p.progenitor_proliferation * bmp
+    rates.P.tissue_progenitors += growth * fields.tissue_progenitors
+    vascular = signals.normoxia * saturating(fields.vessels, p.osteo_vessel_half)
+    osteo = p.osteogenesis * vascular * bmp
+    rates.L.tissue_progenitors += growth * signals.crowding + osteo + p.progenitor_death
+    rates.P.osteoblasts += osteo * fields.tissue_progenitors
+    endochondral = p.endochondral * vascular
+    rates.L.chondrocytes += endochondral
+    rates.P.osteoblasts += endochondral * fields.chondrocytes
+    rates.L.cartilage += p.cartilage_resorption * vascular
+    rates.L.osteoblasts += p.osteoblast_death
+    synthesis = p.bone_synthesis * fields.osteoblasts
+    rates.P.bone_woven += synthesis * signals.room_for_bone
+    rates.L.bone_woven += synthesis
 
 
-def tissue_loss(u, s, x, r, out):
+def tissue_loss(fields, body, tissue, signals, p, rates):
     """Step 12: muscle regenerates where there is room and atrophies where cartilage and bone grow."""
-    out.P.muscle += r.muscle_regeneration * x.muscle_room
-    out.L.muscle += r.muscle_regeneration + r.muscle_atrophy * x.hard_matrix
+    rates.P.muscle += p.muscle_regeneration * signals.muscle_room
+    rates.L.muscle += p.muscle_regeneration + p.muscle_atrophy * signals.hard_matrix
 
 
-def resolution_and_maturation(u, s, x, r, out):
+def resolution_and_maturation(fields, body, tissue, signals, p, rates):
     """Step 13: tBAT and macrophages resolve; woven bone matures (remodels)."""
-    out.L.tbat += r.tbat_resolution
-    out.L.macrophages += r.macrophage_death
-    out.L.bone_woven += r.bone_maturation
-    out.P.bone_mature += r.bone_maturation * u.bone_woven
+    rates.L.tbat += p.tbat_resolution
+    rates.L.macrophages += p.macrophage_death
+    rates.L.bone_woven += p.bone_maturation
+    rates.P.bone_mature += p.bone_maturation * fields.bone_woven
 
 
-def orthotopic_route(u, s, x, r, out):
+def orthotopic_route(fields, body, tissue, signals, p, rates):
     """Step 14: periosteal progenitors of the skeleton expand and make osteoblasts where BMP2 reaches
     them, without the nerve."""
-    bmp = hill(x.smad, r.periosteal_bmp2_half, r.bmp2_hill)
-    growth = r.periosteal_proliferation * bmp
-    out.P.periosteal_progenitors += growth * u.periosteal_progenitors + r.periosteal_turnover * x.periosteal_home
-    osteo = r.periosteal_osteogenesis * bmp * x.normoxia
-    out.L.periosteal_progenitors += growth * x.crowding + r.periosteal_turnover + osteo
-    out.P.osteoblasts += osteo * u.periosteal_progenitors
+    bmp = hill(signals.smad, p.periosteal_bmp2_half, p.bmp2_hill)
+    growth = p.periosteal_proliferation * bmp
+    rates.P.periosteal_progenitors += growth * fields.periosteal_progenitors + p.periosteal_turnover * tissue.periosteal_home
+    osteo = p.periosteal_osteogenesis * bmp * signals.normoxia
+    rates.L.periosteal_progenitors += growth * signals.crowding + p.periosteal_turnover + osteo
+    rates.P.osteoblasts += osteo * fields.periosteal_progenitors
 
 
 STEPS = (
@@ -242,13 +290,13 @@ STEPS = (
 )
 
 
-def resting_substance_p(sensory: np.ndarray, r: SimpleNamespace) -> np.ndarray:
+def resting_substance_p(sensory: np.ndarray, p: SimpleNamespace) -> np.ndarray:
     """Local SP level of resting fibres (basal release from a full store), without diffusion."""
-    store = r.neuropeptide_refill / (r.neuropeptide_refill + r.exocytosis_basal) * sensory
-    return r.sp_content * r.exocytosis_basal * store / r.sp_decay
+    store = p.neuropeptide_refill / (p.neuropeptide_refill + p.exocytosis_basal) * sensory
+    return p.sp_content * p.exocytosis_basal * store / p.sp_decay
 
 
-def tissue_context(tissue: Tissue, r: SimpleNamespace, bmp2_vector: float) -> SimpleNamespace:
+def tissue_context(tissue: Tissue, p: SimpleNamespace, bmp2_vector: float) -> TissueContext:
     """Fixed per-voxel quantities: where fibres, mast cells and macrophages live, and the voxel size.
 
     Nerve-borne sources (sensory and sympathetic fibres, Schwann cells) are present (1) in every voxel
@@ -257,22 +305,22 @@ def tissue_context(tissue: Tissue, r: SimpleNamespace, bmp2_vector: float) -> Si
     """
     reg = tissue.regions
     present = {k: (reg[k] > 0).astype(np.float64) for k in ("nerve", "perineurium", "epineurium")}
-    sensory = present["epineurium"] + r.muscle_innervation * reg["muscle"]
+    sensory = present["epineurium"] + p.muscle_innervation * reg["muscle"]
     epi = present["epineurium"].ravel()
     afferent_weights = epi / epi.sum() if epi.sum() > 0 else epi
     near_nerve = np.maximum(np.maximum(present["nerve"], present["perineurium"]), present["epineurium"])
-    return SimpleNamespace(
+    return TissueContext(
         bmp2_vector=float(bmp2_vector),
         schwann=present["nerve"],
         has_nerve=np.maximum(present["nerve"], present["perineurium"]),
         sensory=sensory,
         afferent_weights=afferent_weights,
-        afferent_rest=weighted_sum(resting_substance_p(sensory, r), afferent_weights),
-        sympathetic=near_nerve + r.perivascular_sympathetic * reg["muscle"],
-        mast_home=r.mast_density_epineurium * reg["epineurium"] + r.mast_density_muscle * reg["muscle"],
-        macrophage_home=r.macrophage_density * (reg["muscle"] + reg["epineurium"]),
-        periosteal_home=r.periosteal_density * reg["periosteum"],
-        perineurial_home=r.perineurial_density * (reg["perineurium"] + r.perineurial_muscle * reg["muscle"]),
+        afferent_rest=weighted_sum(resting_substance_p(sensory, p), afferent_weights),
+        sympathetic=near_nerve + p.perivascular_sympathetic * reg["muscle"],
+        mast_home=p.mast_density_epineurium * reg["epineurium"] + p.mast_density_muscle * reg["muscle"],
+        macrophage_home=p.macrophage_density * (reg["muscle"] + reg["epineurium"]),
+        periosteal_home=p.periosteal_density * reg["periosteum"],
+        perineurial_home=p.perineurial_density * (reg["perineurium"] + p.perineurial_muscle * reg["muscle"]),
         muscle_region=reg["muscle"],
         capillaries=tissue.capillaries,
         voxel_volume_mm3=tissue.voxel_volume_mm3,
@@ -280,29 +328,42 @@ def tissue_context(tissue: Tissue, r: SimpleNamespace, bmp2_vector: float) -> Si
     )
 
 
-def local_signals(u, r, x) -> None:
-    """Quantities several steps share, computed once per call: the SMAD1/5/8 ligand signal, HIF activity,
-    crowding, free room.
+def local_signals(fields: Fields, tissue: TissueContext, p: SimpleNamespace) -> Signals:
+    """Quantities several steps share, computed afresh from the fields of this call: the SMAD1/5/8
+    ligand signal, HIF activity, crowding, free room, damage, and the mast cells' NK1R response.
 
     smad (BMP2-equivalent ng/mL) is what every BMP-responsive step reads: BMP2 on wild-type ACVR1; on
     ACVR1 R206H (allele fraction acvr1_r206h) BMP2 with enhanced sensitivity, plus activin A, which the
     mutant receptor turns into a BMP-like signal (Hatsell 2015; Hino 2015) and the wild type does not.
     """
-    mutant = r.acvr1_r206h
-    x.smad = u.bmp2 * (1.0 + mutant * (r.acvr1_bmp_sensitivity - 1.0)) + mutant * r.acvr1_activin_gain * u.activin_a
-    x.hif = hill_down(u.oxygen, r.hif_po2_half, r.hif_hill)
-    x.normoxia = 1.0 - x.hif
-    x.cells = u.tissue_progenitors + u.chondrocytes + u.osteoblasts + u.periosteal_progenitors
-    x.cells += u.perineurial_migrating
-    x.crowding = x.cells / r.cell_capacity
-    x.cellular = u.muscle + x.crowding
-    x.hard_matrix = u.cartilage + u.bone_woven + u.bone_mature
-    bone = u.bone_woven + u.bone_mature
-    x.room_for_cartilage = positive(1.0 - bone - u.tbat)
-    x.room_for_fat = positive(1.0 - x.hard_matrix)
-    x.room_for_bone = positive(1.0 - u.cartilage - u.bone_mature - u.tbat)
-    x.muscle_room = x.muscle_region * positive(1.0 - x.hard_matrix - u.tbat)  # where muscle could be
-    x.damage = positive(x.muscle_room - u.muscle)
+    mutant = p.acvr1_r206h
+    smad = fields.bmp2 * (1.0 + mutant * (p.acvr1_bmp_sensitivity - 1.0)) + mutant * p.acvr1_activin_gain * fields.activin_a
+    hif = hill_down(fields.oxygen, p.hif_po2_half, p.hif_hill)
+    cells = fields.tissue_progenitors + fields.chondrocytes + fields.osteoblasts + fields.periosteal_progenitors
+    cells += fields.perineurial_migrating
+    crowding = cells / p.cell_capacity
+    hard_matrix = fields.cartilage + fields.bone_woven + fields.bone_mature
+    bone = fields.bone_woven + fields.bone_mature
+    muscle_room = tissue.muscle_region * positive(1.0 - hard_matrix - fields.tbat)  # where muscle could be
+    nk1r = saturating(fields.substance_p, p.mast_sp_half)
+    degranulation = p.mast_degranulation * nk1r
+    return Signals(
+        smad=smad,
+        hif=hif,
+        normoxia=1.0 - hif,
+        cells=cells,
+        crowding=crowding,
+        cellular=fields.muscle + crowding,
+        hard_matrix=hard_matrix,
+        room_for_cartilage=positive(1.0 - bone - fields.tbat),
+        room_for_fat=positive(1.0 - hard_matrix),
+        room_for_bone=positive(1.0 - fields.cartilage - fields.bone_mature - fields.tbat),
+        muscle_room=muscle_room,
+        damage=positive(muscle_room - fields.muscle),
+        nk1r=nk1r,
+        degranulation=degranulation,
+        degranulating=degranulation * fields.mast_resting,
+    )
 
 
 class Cascade:
@@ -310,14 +371,13 @@ class Cascade:
 
     def __init__(self, parameters: ParameterSet, tissue: Tissue, bmp2_vector: float = 1.0):
         self.parameters = parameters
-        self.r = parameters.namespace()
+        self.p = parameters.namespace()
         self.tissue = tissue
-        self.context = tissue_context(tissue, self.r, bmp2_vector)
+        self.context = tissue_context(tissue, self.p, bmp2_vector)
 
     def __call__(self, fields, scalars, t, production, loss, scalar_production, scalar_loss) -> None:
-        u = Fields(fields)
-        out = Rates(P=Fields(production), L=Fields(loss), sP=scalar_production, sL=scalar_loss)
-        x = self.context
-        local_signals(u, self.r, x)
+        now = Fields(fields)
+        rates = RateViews(P=Fields(production), L=Fields(loss), sP=scalar_production, sL=scalar_loss)
+        signals = local_signals(now, self.context, self.p)
         for step in STEPS:
-            step(u, scalars, x, self.r, out)
+            step(now, scalars, self.context, signals, self.p, rates)

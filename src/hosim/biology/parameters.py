@@ -1,12 +1,15 @@
 """Model parameters: value, unit, plausible range, source and the cascade step, from package data.
 
-The data file (hosim/data/parameters.toml) is the single place a number lives; the cascade reads the
-values through `ParameterSet.namespace()`. Overrides outside the plausible range, or of unknown names,
-are refused, so a run can never silently leave the evidence.
+The mouse base (hosim/data/parameters.toml) holds every parameter; a species is an overlay file
+(hosim/data/species/NAME.toml) holding only the values that differ, each with its source (and its own
+plausible range where the species' differs). The cascade reads values through `ParameterSet.namespace()`.
+Overrides outside the plausible range, or of unknown names, are refused, so a run can never silently
+leave the evidence.
 """
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -18,6 +21,9 @@ import numpy as np
 from hosim.errors import InputError
 
 DATA_FILE = "parameters.toml"
+SPECIES_FOLDER = "species"
+BASE_SPECIES = "mouse"
+OVERLAY_KEYS = {"value", "source", "range", "description"}
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,7 @@ class Parameter:
     unit: str
     low: float
     high: float
-    step: int
+    cascade_step: int
     source: str
     description: str
 
@@ -48,16 +54,20 @@ class Parameter:
 
 
 class ParameterSet(Mapping[str, Parameter]):
-    """An immutable, ordered set of Parameters; `with_values` gives a checked copy."""
+    """An immutable, ordered set of Parameters of one species; `with_values` gives a checked copy."""
 
-    def __init__(self, parameters: Mapping[str, Parameter]):
+    def __init__(self, parameters: Mapping[str, Parameter], species: str = BASE_SPECIES):
         self._params = dict(parameters)
+        self.species = species
 
     def __getitem__(self, name: str) -> Parameter:
         try:
             return self._params[name]
         except KeyError:
-            raise InputError(f"unknown parameter {name!r}; see `hosim.biology.load_parameters()` for the names") from None
+            raise InputError(f"unknown parameter {name!r}; `hosim parameters` lists them") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._params
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._params)
@@ -81,7 +91,7 @@ class ParameterSet(Mapping[str, Parameter]):
         params = dict(self._params)
         for name, v in changes.items():
             params[name] = replace(params[name], value=params[name].check(v))
-        return ParameterSet(params)
+        return ParameterSet(params, self.species)
 
     def namespace(self) -> SimpleNamespace:
         """Values as attributes (fast access inside the reaction function)."""
@@ -89,16 +99,17 @@ class ParameterSet(Mapping[str, Parameter]):
 
 
 def parse_parameters(text: str) -> ParameterSet:
-    """Read the TOML parameter table; every entry needs value, unit, range, step and source."""
+    """Read the TOML parameter table; every entry needs value, unit, range, cascade_step and source."""
     table = tomllib.loads(text)
     params = {}
     for name, entry in table.items():
-        missing = {"value", "unit", "range", "step", "source", "description"} - set(entry)
+        missing = {"value", "unit", "range", "cascade_step", "source", "description"} - set(entry)
         if missing:
             raise ValueError(f"parameter {name!r} lacks {', '.join(sorted(missing))}")
         low, high = (float(x) for x in entry["range"])
         p = Parameter(
-            name, float(entry["value"]), entry["unit"], low, high, int(entry["step"]), entry["source"], entry["description"]
+            name, float(entry["value"]), entry["unit"], low, high, int(entry["cascade_step"]), entry["source"],
+            entry["description"],
         )
         if not (low <= p.value <= high):
             raise ValueError(f"parameter {name!r}: value {p.value} outside its range [{low}, {high}]")
@@ -106,18 +117,59 @@ def parse_parameters(text: str) -> ParameterSet:
     return ParameterSet(params)
 
 
-def load_parameters() -> ParameterSet:
-    """The default parameter set shipped with hosim (mouse)."""
-    text = resources.files("hosim.data").joinpath(DATA_FILE).read_text(encoding="utf-8")
-    return parse_parameters(text)
+def species_names() -> tuple[str, ...]:
+    """The species hosim has parameters for: the mouse base and one name per overlay file."""
+    folder = resources.files("hosim.data").joinpath(SPECIES_FOLDER)
+    overlays = sorted(item.name.removesuffix(".toml") for item in folder.iterdir() if item.name.endswith(".toml"))
+    return (BASE_SPECIES, *overlays)
+
+
+def check_species(species: str) -> str:
+    """`species` if hosim has parameters for it, else InputError listing the species it has."""
+    names = species_names()
+    if species not in names:
+        raise InputError(f"unknown species {species!r}; allowed: {', '.join(names)}")
+    return species
+
+
+def load_parameters(species: str = BASE_SPECIES) -> ParameterSet:
+    """The parameter set shipped for `species`: the mouse base with the species' overlay applied."""
+    return _load(check_species(species))
+
+
+@functools.cache
+def _load(species: str) -> ParameterSet:
+    data = resources.files("hosim.data")
+    base = parse_parameters(data.joinpath(DATA_FILE).read_text(encoding="utf-8"))
+    if species == BASE_SPECIES:
+        return base
+    overlay = data.joinpath(SPECIES_FOLDER).joinpath(f"{species}.toml").read_text(encoding="utf-8")
+    return apply_overlay(base, overlay, species)
+
+
+def apply_overlay(base: ParameterSet, text: str, species: str) -> ParameterSet:
+    """The base set with a species overlay (TOML: value and source, optionally range and description)."""
+    params = dict(base.items())
+    for name, entry in tomllib.loads(text).items():
+        if name not in params:
+            raise ValueError(f"species {species}: {name!r} is not a parameter of the base set")
+        if not isinstance(entry, dict) or {"value", "source"} - set(entry) or set(entry) - OVERLAY_KEYS:
+            raise ValueError(f"species {species}: {name!r} needs value and source (optional: range, description)")
+        low, high = (float(x) for x in entry.get("range", (params[name].low, params[name].high)))
+        changed = replace(params[name], value=float(entry["value"]), low=low, high=high, source=entry["source"],
+                          description=entry.get("description", params[name].description))
+        if not low <= changed.value <= high:
+            raise ValueError(f"species {species}: {name!r} value {changed.value} outside its range [{low}, {high}]")
+        params[name] = changed
+    return ParameterSet(params, species)
 
 
 def markdown_table(parameters: ParameterSet) -> str:
     """The parameter table of docs/model.md, by cascade step (generated; see tools/model_doc.py)."""
     lines = ["| step | parameter | value | unit | plausible range | source |", "|---|---|---|---|---|---|"]
-    for p in sorted((parameters[n] for n in parameters), key=lambda p: p.step):
+    for p in sorted((parameters[n] for n in parameters), key=lambda p: p.cascade_step):
         source = p.source.replace("|", "/")
         lines.append(
-            f"| {p.step} | `{p.name}`: {p.description} | {p.value:.4g} | {p.unit} | {p.low:.4g} - {p.high:.4g} | {source} |"
+            f"| {p.cascade_step} | `{p.name}`: {p.description} | {p.value:.4g} | {p.unit} | {p.low:.4g} - {p.high:.4g} | {source} |"
         )
     return "\n".join(lines) + "\n"

@@ -24,7 +24,7 @@ class Variable:
 
     name: str
     unit: str
-    step: int
+    cascade_step: int
     description: str
     diffusivity: str | None = None  # parameter name; None: does not move
     coupled: bool = False  # stiff and fast: solved with its reactions (oxygen)
@@ -86,7 +86,7 @@ def markdown_table() -> str:
     lines = ["| variable | unit | made at step | moves | what it is |", "|---|---|---|---|---|"]
     for v in VARIABLES:
         moves = "coupled with its reactions" if v.coupled else (f"diffuses (`{v.diffusivity}`)" if v.diffusivity else "-")
-        lines.append(f"| `{v.name}` | {v.unit} | {v.step} | {moves} | {v.description} |")
+        lines.append(f"| `{v.name}` | {v.unit} | {v.cascade_step} | {moves} | {v.description} |")
     for c in COMPARTMENTS:
-        lines.append(f"| `{c.name}` (compartment) | {c.unit} | {c.step} | - | {c.description} |")
+        lines.append(f"| `{c.name}` (compartment) | {c.unit} | {c.cascade_step} | - | {c.description} |")
     return "\n".join(lines) + "\n"

@@ -1,9 +1,7 @@
-"""Output files of the clinical commands: checked before any work, written whole or not at all."""
+"""Output files of the clinical commands: checked before any work (hosim.files writes them whole)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from hosim.errors import InputError
@@ -17,16 +15,3 @@ def check_output_path(path: str | Path, option: str) -> Path:
     if not path.parent.is_dir():
         raise InputError(f"{option} {path}: folder {path.parent} does not exist")
     return path
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place, so readers never see half a file."""
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp", delete=False)
-    try:
-        with handle:
-            handle.write(text)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise

@@ -8,24 +8,26 @@ computed from the cases' metrics, written as CSV and markdown tables and a figur
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
-from hosim.analysis.metrics import DETECTION_MM3, METRIC_KEYS
+from hosim.analysis.measures import DETECTION_MM3, EXTRA_KEYS, METRIC_KEYS, measure
+from hosim.analysis.targets import load_targets as load_target_set
 from hosim.biology.interventions import INTERVENTIONS, TREATMENT
-from hosim.cohort.runner import EXTRA_MEASURES, Batch, Case, run_cases
+from hosim.biology.parameters import check_species
+from hosim.cohort.runner import Batch, Case, run_cases
 from hosim.errors import InputError
 from hosim.io import experiment_figures as figures
-from hosim.io.tables import csv_text, markdown_table, write_text_atomic
+from hosim.files import write_text
+from hosim.io.tables import csv_text, markdown_table
 from hosim.scenarios import get_scenario
 
 SCENARIO = "mouse-bmp2"
 CONTROL = "control"
-TARGETS = "data/targets/mouse_bmp2.toml"  # package copy of ../shared/targets/mouse_bmp2.toml, unchanged
-MEASURES = (*METRIC_KEYS, *EXTRA_MEASURES)
+MEASURES = (*METRIC_KEYS, *EXTRA_KEYS)
+HETERO = measure("heterotopic_bone_mm3")
+ORTHO = measure("orthotopic_bone_mm3")
 
 # Knockout rows without a target bound: the model's prediction where the literature conflicts (MODEL.md).
 PREDICTIONS = ("plasminogen-deficient",)
@@ -53,14 +55,14 @@ def _ratio_of(key: str) -> Callable[[dict, dict], float | None]:
 
 def _orthotopic_share(m: dict, control: dict) -> float | None:
     """Orthotopic share of the bone that formed; None when no bone formed."""
-    total = m["orthotopic_bone_mm3"] + m["heterotopic_bone_mm3"]
-    return m["orthotopic_bone_mm3"] / total if total > DETECTION_MM3 else None
+    total = m[ORTHO] + m[HETERO]
+    return m[ORTHO] / total if total > DETECTION_MM3 else None
 
 
 # The words are the target file's; tests check that every "also" there has a rule here.
 ALSO = {
-    "trpv1-ko": AlsoRule("substance_p_peak / control", _ratio_of("substance_p_peak"), "<=", 0.30),
-    "cromolyn": AlsoRule("mast_degranulated_peak / control", _ratio_of("mast_degranulated_peak"), "<", 1.0),
+    "trpv1-ko": AlsoRule("substance_p_peak / control", _ratio_of(measure("substance_p_peak")), "<=", 0.30),
+    "cromolyn": AlsoRule("mast_degranulated_peak / control", _ratio_of(measure("mast_degranulated_peak")), "<", 1.0),
     "mmp9-inactive": AlsoRule("orthotopic share of the bone formed", _orthotopic_share, ">=", 0.5,
                               undefined_holds=True),
 }
@@ -83,8 +85,8 @@ class Experiment:
 
 
 def load_targets() -> dict:
-    """The mouse calibration targets shipped with hosim."""
-    return tomllib.loads(files("hosim").joinpath(TARGETS).read_text(encoding="utf-8"))
+    """The mouse AdBMP2 targets the experiments are judged against."""
+    return load_target_set("mouse_bmp2")
 
 
 def ratio(value, reference) -> float | None:
@@ -114,8 +116,8 @@ def knockout_rows(outcomes: dict) -> list[dict]:
     for name, outcome in outcomes.items():
         m = measures(outcome)
         row = {"case": name, "role": "control" if name == CONTROL else ("target" if name in targets else "prediction")}
-        row["heterotopic_bone_mm3"] = m["heterotopic_bone_mm3"]
-        row["heterotopic_ratio"] = ratio(m["heterotopic_bone_mm3"], control["heterotopic_bone_mm3"])
+        row["heterotopic_bone_mm3"] = m[HETERO]
+        row["heterotopic_ratio"] = ratio(m[HETERO], control[HETERO])
         bound = targets.get(name, {}).get("max_ratio")
         row["max_ratio"] = bound
         row["within_bound"] = None if bound is None else (row["heterotopic_ratio"] is not None
@@ -144,7 +146,7 @@ def knockout_report(outcomes: dict, options: dict, out: Path) -> dict:
     checks = also_checks(outcomes)
     columns = ["case", "role", "heterotopic_bone_mm3", "heterotopic_ratio", "max_ratio", "within_bound",
                *(f"ratio_{k}" for k in MEASURES)]
-    write_text_atomic(out / "knockouts.csv", csv_text(rows, columns))
+    write_text(out / "knockouts.csv", csv_text(rows, columns))
     control = measures(outcomes[CONTROL])
     by_metric = [{"measure": k, "control value": control[k], **{r["case"]: r[f"ratio_{k}"] for r in rows}}
                  for k in MEASURES]
@@ -159,7 +161,7 @@ def knockout_report(outcomes: dict, options: dict, out: Path) -> dict:
         + "\nEvery measure as a ratio to the control (empty: undefined, e.g. an event that never happens):\n\n"
         + markdown_table(by_metric, ["measure", "control value", *(r["case"] for r in rows)])
     )
-    write_text_atomic(out / "knockouts.md", text)
+    write_text(out / "knockouts.md", text)
     figures.knockout_bars(rows, out / "knockouts.png")
     return {"rows": rows, "checks": checks, "files": ["knockouts.csv", "knockouts.md", "knockouts.png"]}
 
@@ -198,16 +200,15 @@ def dose_threshold(doses: Sequence[float], bone: Sequence[float], detection: flo
 def dose_report(outcomes: dict, options: dict, out: Path) -> dict:
     """dose-response.csv/.md (bone by dose, the threshold) and the figure."""
     standard = float(get_scenario(SCENARIO).defaults["dose"])
-    reference = measures(outcomes[dose_name(standard)])["heterotopic_bone_mm3"] if standard in DOSES else None
+    reference = measures(outcomes[dose_name(standard)])[HETERO] if standard in DOSES else None
     rows = []
     for d in DOSES:
         m = measures(outcomes[dose_name(d)])
-        rows.append({"dose": d, "heterotopic_bone_mm3": m["heterotopic_bone_mm3"],
-                     "orthotopic_bone_mm3": m["orthotopic_bone_mm3"], "bone_onset_day": m["bone_onset_day"],
-                     "of_standard_dose": ratio(m["heterotopic_bone_mm3"], reference)})
+        rows.append({"dose": d, "heterotopic_bone_mm3": m[HETERO], "orthotopic_bone_mm3": m[ORTHO],
+                     "bone_onset_day": m[measure("bone_onset_day")], "of_standard_dose": ratio(m[HETERO], reference)})
     threshold = dose_threshold(DOSES, [r["heterotopic_bone_mm3"] for r in rows], DETECTION_MM3)
     columns = ["dose", "heterotopic_bone_mm3", "orthotopic_bone_mm3", "bone_onset_day", "of_standard_dose"]
-    write_text_atomic(out / "dose-response.csv", csv_text(rows, columns))
+    write_text(out / "dose-response.csv", csv_text(rows, columns))
     text = (
         f"# BMP2 dose-response ({SCENARIO}, {_describe(options)})\n\n"
         f"Dose in million AdBMP2 cells (standard {standard:g}). Threshold: the lowest dose above which every dose "
@@ -216,7 +217,7 @@ def dose_report(outcomes: dict, options: dict, out: Path) -> dict:
         + markdown_table(rows, columns, ["dose", "heterotopic bone (mm3)", "orthotopic bone (mm3)", "bone onset (day)",
                                          "of standard dose"])
     )
-    write_text_atomic(out / "dose-response.md", text)
+    write_text(out / "dose-response.md", text)
     figures.dose_response(rows, threshold, standard, DETECTION_MM3, out / "dose-response.png")
     files = ["dose-response.csv", "dose-response.md", "dose-response.png"]
     return {"rows": rows, "threshold": threshold, "files": files}
@@ -254,19 +255,19 @@ def latest_effective_start(prevented: dict[float, float | None]) -> float | None
 
 def timing_report(outcomes: dict, options: dict, out: Path) -> dict:
     """timing.csv/.md (bone prevented by treatment and start day, the latest useful start) and the figure."""
-    control = measures(outcomes[CONTROL])["heterotopic_bone_mm3"]
+    control = measures(outcomes[CONTROL])[HETERO]
     rows = []
     for name in anti_ho_treatments():
         prevented = {}
         for s in STARTS:
-            bone = measures(outcomes[timing_name(name, s)])["heterotopic_bone_mm3"]
+            bone = measures(outcomes[timing_name(name, s)])[HETERO]
             r = ratio(bone, control)
             prevented[s] = None if r is None else 1.0 - r
         row = {"intervention": name, **{f"day{s:g}": prevented[s] for s in STARTS}}
         row["latest_start_day"] = latest_effective_start(prevented)
         rows.append(row)
     columns = ["intervention", *(f"day{s:g}" for s in STARTS), "latest_start_day"]
-    write_text_atomic(out / "timing.csv", csv_text(rows, columns))
+    write_text(out / "timing.csv", csv_text(rows, columns))
     text = (
         f"# Window of opportunity ({SCENARIO}, {_describe(options)})\n\n"
         "Fraction of the control's heterotopic bone prevented when each treatment starts on the given day and "
@@ -275,7 +276,7 @@ def timing_report(outcomes: dict, options: dict, out: Path) -> dict:
         + markdown_table(rows, columns, ["intervention", *(f"start day {s:g}" for s in STARTS), "latest start (day)"])
         + "".join(f"\nNot timed here: {name} ({why}).\n" for name, why in NOT_TIMED.items())
     )
-    write_text_atomic(out / "timing.md", text)
+    write_text(out / "timing.md", text)
     figures.timing_curves(rows, STARTS, out / "timing.png")
     return {"rows": rows, "files": ["timing.csv", "timing.md", "timing.png"]}
 
@@ -308,11 +309,13 @@ def get_experiment(name: str) -> Experiment:
         raise InputError(f"unknown experiment {name!r}; allowed: {', '.join(EXPERIMENTS)}") from None
 
 
-def run_options(dims: int = 2, days: float | None = None, resolution_um: float | None = None, seed: int = 0) -> dict:
-    """The simulate() options every case of an experiment shares."""
+def run_options(dims: int = 2, days: float | None = None, resolution_um: float | None = None, seed: int = 0,
+                species: str | None = None) -> dict:
+    """The simulate() options every case of an experiment shares (species None: the scenario's)."""
     if dims not in (0, 1, 2, 3):
         raise InputError(f"--dims must be 0, 1, 2 or 3, got {dims}")
-    return {"dims": dims, "days": days, "resolution_um": resolution_um, "seed": seed}
+    return {"dims": dims, "days": days, "resolution_um": resolution_um, "seed": seed,
+            "species": None if species is None else check_species(species)}
 
 
 def run_experiment(name: str, out: str | Path, options: dict, *, workers: int | None = None, client=None,

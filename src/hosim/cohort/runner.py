@@ -23,17 +23,11 @@ from importlib.resources import files
 from multiprocessing import get_context
 from pathlib import Path
 
-import numpy as np
-
 from hosim import __version__
+from hosim.analysis.measures import EXTRA_KEYS, compute_measures
 from hosim.errors import InputError, SimulationError
+from hosim.files import write_json
 
-# Quantities besides the DESIGN.md metrics that experiments compare: name -> (observable, reduction).
-EXTRA_MEASURES = {
-    "mast_degranulated_peak": ("mast_degranulated_total", "max"),
-    "bnb_permeability_peak": ("bnb_permeability_nerve_mean", "max"),
-    "fibrin_end": ("fibrin_total", "last"),
-}
 SAFE_NAME = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
 
@@ -52,7 +46,8 @@ class Case:
 
 
 # The parts of hosim that decide a run's numbers: a saved case is reused only while they are unchanged.
-MODEL_SOURCES = ("biology", "scenarios", "engine", "analysis", "simulation.py", "data/parameters.toml")
+MODEL_SOURCES = ("biology", "scenarios", "engine", "analysis", "simulation.py", "regimen.py", "data/parameters.toml",
+                 "data/species", "data/interventions.toml")
 
 
 def model_fingerprint() -> str:
@@ -89,20 +84,16 @@ def _model_files(folder, names, prefix=""):
 
 
 def case_spec(case: Case, options: dict, model: str) -> dict:
-    """Everything that decides a case's result (what a saved case must match to be reused)."""
+    """Everything that decides a case's result (what a saved case must match to be reused): the case,
+    the run options (species included), the model's fingerprint and the measures recorded."""
     return {
         "scenario": case.scenario,
         "interventions": [dict(i) if not isinstance(i, str) else {"name": i} for i in case.interventions],
         "params": dict(case.params),
         "options": dict(options),
         "model": model,
+        "measures": list(EXTRA_KEYS),
     }
-
-
-def extra_measures(series) -> dict[str, float]:
-    """The EXTRA_MEASURES of one run, from its time series (observable name -> values, or the Dataset)."""
-    return {name: float(np.max(series[observable]) if how == "max" else series[observable][-1])
-            for name, (observable, how) in EXTRA_MEASURES.items()}
 
 
 def run_case(spec: dict) -> dict:
@@ -111,30 +102,14 @@ def run_case(spec: dict) -> dict:
 
     started = time.perf_counter()
     result = simulate(spec["scenario"], spec["interventions"], **spec["options"], **spec["params"])
+    times, series = result.series()
     return {
         "metrics": result.metrics,
-        "extra": extra_measures(result.dataset),
+        "extra": compute_measures(times, series, EXTRA_KEYS),
         "interventions": result.interventions,
         "run_options": result.options,
         "wall_s": time.perf_counter() - started,
     }
-
-
-def _write_atomic(path: Path, data: dict) -> None:
-    """Write JSON to a temporary file in the same folder, fsync, then rename over `path`."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, default=_plain)
-        handle.write("\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"not JSON-serialisable: {type(value)}")
 
 
 def load_finished(path: Path, spec: dict) -> dict | None:
@@ -198,7 +173,7 @@ def run_cases(
             error = "the model's files changed while it ran; not saved"
         if error is None:
             record = {"case": name, "spec": specs[name], **outcome}
-            _write_atomic(out / f"{name}.json", record)
+            write_json(out / f"{name}.json", record)
             outcomes[name] = record
         else:
             failures[name] = error
@@ -243,6 +218,6 @@ def _outcome(name: str, future):
 
 
 __all__ = [
-    "Batch", "Case", "EXTRA_MEASURES", "case_spec", "extra_measures", "load_finished", "model_fingerprint", "run_case",
+    "Batch", "Case", "case_spec", "load_finished", "model_fingerprint", "run_case",
     "run_cases",
 ]

@@ -1,30 +1,36 @@
 """The numerical engine: grids, state, diffusion solvers, operator-split stepping, checkpoints.
 
-No biology lives here; see docs/engine.md for the contract the biology codes against.
+No biology lives here; see docs/engine.md for the contract the biology codes against. The names below
+are imported on first use, so that `hosim.engine.errors` and `hosim.engine.files` (standard library
+only) can be used by the clinical commands without loading numba, pyamg or xarray.
 """
 
-from hosim.engine.checkpoint import Checkpoint, write_atomic
-from hosim.engine.diffusion import LODSolver, explicit_bound, explicit_step
-from hosim.engine.errors import InputError, SimulationError
-from hosim.engine.grid import Grid
-from hosim.engine.recorder import Recorder
-from hosim.engine.runner import count_steps, run
-from hosim.engine.state import State
-from hosim.engine.stepper import Stepper, Transport
+from importlib import import_module
 
-__all__ = [
-    "Checkpoint",
-    "Grid",
-    "InputError",
-    "LODSolver",
-    "Recorder",
-    "SimulationError",
-    "State",
-    "Stepper",
-    "Transport",
-    "count_steps",
-    "explicit_bound",
-    "explicit_step",
-    "run",
-    "write_atomic",
-]
+_HOMES = {
+    "Checkpoint": "checkpoint",
+    "Event": "runner",
+    "Grid": "grid",
+    "InputError": "errors",
+    "LODSolver": "diffusion",
+    "Recorder": "recorder",
+    "SimulationError": "errors",
+    "State": "state",
+    "Stepper": "stepper",
+    "Transport": "stepper",
+    "count_steps": "runner",
+    "explicit_bound": "diffusion",
+    "explicit_step": "diffusion",
+    "run": "runner",
+    "write_atomic": "files",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    try:
+        home = _HOMES[name]
+    except KeyError:
+        raise AttributeError(f"module 'hosim.engine' has no attribute {name!r}") from None
+    return getattr(import_module(f"hosim.engine.{home}"), name)

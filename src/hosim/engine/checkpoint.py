@@ -4,36 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from hosim.engine.errors import InputError
+from hosim.engine.files import write_atomic
 from hosim.engine.recorder import Recorder
 from hosim.engine.state import State
 
 
-def write_atomic(path: Path, writer) -> None:
-    """Write through `writer(fileobj)` to a temporary file beside `path`, fsync, then rename over it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            writer(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    dirfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dirfd)
-    finally:
-        os.close(dirfd)
+def _savez(path: Path, arrays: dict) -> None:
+    with open(path, "wb") as handle:  # a handle: numpy would add .npz to a name without it
+        np.savez(handle, **arrays)
 
 
 class Checkpoint:
@@ -59,7 +42,8 @@ class Checkpoint:
         }
         if recorder is not None:
             arrays.update(recorder.state_dict())
-        write_atomic(self.path, lambda fh: np.savez(fh, **arrays))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.path, lambda tmp: _savez(tmp, arrays))
 
     def exists(self) -> bool:
         return self.path.exists()

@@ -1,14 +1,28 @@
-"""The driver: steps a State to the end time, recording, checkpointing and reporting progress."""
+"""The driver: steps a State to the end time, applying timed events, recording, checkpointing and reporting
+progress."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from hosim.engine.checkpoint import Checkpoint
 from hosim.engine.errors import InputError
 from hosim.engine.recorder import Recorder
 from hosim.engine.state import State
 from hosim.engine.stepper import Stepper
+
+
+@dataclass(frozen=True)
+class Event:
+    """A change of the state at a time step (a later injury, say): action(state) runs before step `step`.
+
+    Events are tied to step numbers, not to accumulated times, so a resumed run applies each one exactly
+    where an uninterrupted run does (a checkpoint is always written before the events of its step).
+    """
+
+    step: int
+    action: Callable[[State], None]
 
 
 def count_steps(t_start: float, t_end: float, dt: float) -> int:
@@ -26,6 +40,7 @@ def run(
     recorder: Recorder | None = None,
     checkpoint: Checkpoint | None = None,
     progress: Callable[[int, int], None] | None = None,
+    events: Sequence[Event] = (),
 ) -> State:
     """Advance `state` in place to `t_end` (days); resume from `checkpoint` when it exists."""
     t0 = state.t - state.step * stepper.dt
@@ -33,9 +48,16 @@ def run(
     if checkpoint is not None and checkpoint.exists():
         checkpoint.restore(state, recorder, numerics)
     nsteps = count_steps(t0, t_end, stepper.dt)
-    if recorder is not None and state.step == 0:
-        recorder.observe(state, stepper.dt, final=nsteps == 0)
+    due: dict[int, list[Event]] = {}
+    for event in events:
+        due.setdefault(int(event.step), []).append(event)
+    if state.step == 0:
+        _apply(due, state)
+        if recorder is not None:
+            recorder.observe(state, stepper.dt, final=nsteps == 0)
     while state.step < nsteps:
+        if state.step:
+            _apply(due, state)
         stepper.step(state, t0)
         if recorder is not None:
             recorder.observe(state, stepper.dt, final=state.step == nsteps)
@@ -46,3 +68,8 @@ def run(
     if checkpoint is not None:
         checkpoint.save(state, recorder, numerics)
     return state
+
+
+def _apply(due: dict[int, list[Event]], state: State) -> None:
+    for event in due.get(state.step, ()):
+        event.action(state)

@@ -3,7 +3,6 @@ with its threshold, and the window of opportunity of each prophylaxis."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,15 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-
-def _save(fig, path: Path) -> Path:
-    """Save through a temporary file so a figure is either whole or absent."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
-    fig.savefig(tmp, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    os.replace(tmp, path)
-    return path
+from hosim.io.figures import save_figure  # noqa: E402
 
 
 def knockout_bars(rows: Sequence[dict], path: Path) -> Path:
@@ -42,7 +33,7 @@ def knockout_bars(rows: Sequence[dict], path: Path) -> Path:
     ax.set_ylabel("heterotopic bone / control")
     ax.set_title("Knockouts and drugs, mouse AdBMP2 model")
     ax.legend(handles=[bound_key], loc="upper right", fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path, dpi=120, bbox_inches="tight")
 
 
 def dose_response(rows: Sequence[dict], threshold: dict, standard_dose: float, detection_mm3: float,
@@ -70,7 +61,7 @@ def dose_response(rows: Sequence[dict], threshold: dict, standard_dose: float, d
     axes[0].set_title("BMP2 dose-response")
     axes[1].set_title("the same, logarithmic bone axis")
     axes[0].legend(fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path, dpi=120, bbox_inches="tight")
 
 
 def timing_curves(rows: Sequence[dict], starts: Sequence[float], path: Path) -> Path:
@@ -83,4 +74,4 @@ def timing_curves(rows: Sequence[dict], starts: Sequence[float], path: Path) -> 
     ax.set_ylabel("heterotopic bone prevented (% of control)")
     ax.set_title("Window of opportunity for prophylaxis")
     ax.legend(fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path, dpi=120, bbox_inches="tight")

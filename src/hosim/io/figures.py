@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from hosim.biology.variables import COMPARTMENTS, VARIABLES  # noqa: E402
+from hosim.files import write_atomic  # noqa: E402
+from hosim.scenarios.observables import OBSERVABLES  # noqa: E402
 
 STEP_NAMES = {
     1: "trigger",
@@ -39,8 +41,15 @@ LESION_ROWS = (
     ("progenitors", ("tissue_progenitors",), "Greens"),
 )
 
-# Extra observables drawn with the step they belong to (besides the totals of the step's variables).
-STEP_EXTRAS = {7: ("hypoxic_fraction", "lesion_min_oxygen_mmhg"), 11: ("heterotopic_bone_mm3",), 14: ("orthotopic_bone_mm3",)}
+
+
+def save_figure(fig, path: Path, **savefig) -> Path:
+    """Save a figure atomically (whole or absent) and release it."""
+    try:
+        write_atomic(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", **savefig))
+    finally:
+        plt.close(fig)
+    return path
 
 
 def write_figures(result, folder: Path) -> list[Path]:
@@ -53,8 +62,9 @@ def write_figures(result, folder: Path) -> list[Path]:
 
 
 def _step_curves(dataset, step: int) -> dict[str, np.ndarray]:
-    names = [f"{v.name}_total" for v in VARIABLES + COMPARTMENTS if v.step == step]
-    names += list(STEP_EXTRAS.get(step, ()))
+    totals = [f"{v.name}_total" for v in VARIABLES + COMPARTMENTS]
+    names = [n for n in totals if OBSERVABLES[n].cascade_step == step]
+    names += [n for n, spec in OBSERVABLES.items() if n not in totals and spec.cascade_step == step]
     return {n: dataset[n].values for n in names if n in dataset}
 
 
@@ -81,9 +91,7 @@ def draw_timeline(result, path: Path) -> Path:
         ax.set_ylabel("relative to own peak")
     fig.suptitle(f"{result.scenario}: the cascade step by step ({result.setup.grid.ndim}-D)")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)
 
 
 def _metrics_panel(ax, metrics: dict) -> None:
@@ -128,6 +136,4 @@ def draw_lesion(result, path: Path) -> Path:
                 ax.set_ylabel(title)
         fig.colorbar(im, ax=axes[r, :].tolist(), shrink=0.9, pad=0.01)
     fig.suptitle(f"{result.scenario}: the lesion over time (cyan: skeleton edge, magenta: nerve; mm)")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)

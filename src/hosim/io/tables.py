@@ -1,12 +1,10 @@
-"""Tables of experiments as CSV and markdown, written atomically (all or nothing)."""
+"""Tables of experiments as CSV and markdown text."""
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Sequence
-from pathlib import Path
 
 
 def format_value(value, digits: int = 3) -> str:
@@ -37,12 +35,3 @@ def markdown_table(rows: Sequence[dict], columns: Sequence[str], headers: Sequen
     for row in rows:
         lines.append("| " + " | ".join(format_value(row.get(c)) for c in columns) + " |")
     return "\n".join(lines) + "\n"
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write to a temporary file beside `path`, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path

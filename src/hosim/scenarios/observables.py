@@ -1,72 +1,130 @@
-"""Scalar observables a run records: domain totals of every variable, and the lesion and bone measures
-the metrics need. Each is f(fields, scalars) -> float over the engine's arrays."""
+"""The observable registry: every scalar a run records, declared once with its unit, meaning, the cascade
+step it belongs to and the layout regions it reads. Metrics, calibration, experiments and figures name
+observables through `observable(name)`, which fails at import time for a name nobody declared.
+
+Each observable is built per run as f(fields, scalars) -> float over the engine's arrays. Domain totals
+of every variable and compartment are generated from the variable table; the others are listed here.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from hosim.biology.kinetics import weighted_sum
-from hosim.biology.variables import COMPARTMENTS, VARIABLES
-from hosim.engine import Grid
+from hosim.biology.variables import COMPARTMENTS, FRACTION, VARIABLE_NAMES, VARIABLES
+from hosim.engine.grid import Grid
 
-HYPOXIA_MMHG = 10.0  # targets/mouse_bmp2.toml: the lesion turns hypoxic below 10 mmHg
+HYPOXIA_MMHG = 10.0  # targets/mouse_bmp2.toml [hypoxia]: the lesion turns hypoxic below 10 mmHg
+
+Observable = Callable[[np.ndarray, np.ndarray], float]
 
 
-def _total(i: int, vol: float):
-    return lambda f, s: float(f[i].sum()) * vol
+@dataclass(frozen=True)
+class ObservableSpec:
+    """One recorded quantity: make(grid, voxel_volume_mm3) builds its f(fields, scalars) for a run."""
+
+    name: str
+    unit: str
+    description: str
+    cascade_step: int | None
+    regions: tuple[str, ...]
+    make: Callable[[Grid, float], Observable]
+
+
+def _total(i: int):
+    return lambda grid, vol: (lambda f, s: float(f[i].sum()) * vol)
 
 
 def _scalar(i: int):
-    return lambda f, s: float(s[i])
+    return lambda grid, vol: (lambda f, s: float(s[i]))
 
 
-def _weighted_mean(i: int, weights: np.ndarray):
-    w = weights / weights.sum() if weights.sum() > 0 else weights
-    flat = w.ravel()
-    return lambda f, s: weighted_sum(f[i], flat)
+def _weighted_mean(variable: str, *regions: str):
+    """Mean of a variable over the voxels of some regions (weighted by their fractions)."""
+    i = VARIABLE_NAMES.index(variable)
+
+    def make(grid: Grid, vol: float) -> Observable:
+        weights = sum(grid.region(r) for r in regions)
+        flat = (weights / weights.sum() if weights.sum() > 0 else weights).ravel()
+        return lambda f, s: weighted_sum(f[i], flat)
+
+    return make
 
 
-def build_observables(grid: Grid, voxel_volume_mm3: float) -> tuple[dict, dict]:
-    """Observables and their units for the cascade's variables on `grid`."""
-    index = {v.name: k for k, v in enumerate(VARIABLES)}
-    vol = voxel_volume_mm3
-    obs, units = {}, {}
-    for k, v in enumerate(VARIABLES):
-        obs[f"{v.name}_total"] = _total(k, vol)
-        units[f"{v.name}_total"] = "mm^3" if v.unit == "volume fraction" else f"{v.unit} x mm^3"
-    for k, c in enumerate(COMPARTMENTS):
-        obs[f"{c.name}_total"] = _scalar(k)
-        units[f"{c.name}_total"] = c.unit
+def _bone(orthotopic: bool):
+    """Bone matrix (woven and mature) inside or outside the orthotopic zone, in mm^3."""
+    woven, mature = VARIABLE_NAMES.index("bone_woven"), VARIABLE_NAMES.index("bone_mature")
 
-    ortho = grid.region("orthotopic_zone").ravel()
-    hetero = 1.0 - ortho
-    lesion = grid.region("lesion")
-    lesion_flat = lesion.ravel()
-    lesion_weight = lesion_flat / lesion_flat.sum()
-    in_lesion = lesion_flat > 0
-    woven, mature, o2 = index["bone_woven"], index["bone_mature"], index["oxygen"]
-
-    def bone_in(zone):
+    def make(grid: Grid, vol: float) -> Observable:
+        ortho = grid.region("orthotopic_zone").ravel()
+        zone = ortho if orthotopic else 1.0 - ortho
         return lambda f, s: (weighted_sum(f[woven], zone) + weighted_sum(f[mature], zone)) * vol
 
-    obs["heterotopic_bone_mm3"] = bone_in(hetero)
-    obs["orthotopic_bone_mm3"] = bone_in(ortho)
-    obs["cartilage_mm3"] = _total(index["cartilage"], vol)
-    obs["tbat_mm3"] = _total(index["tbat"], vol)
-    obs["lesion_min_oxygen_mmhg"] = lambda f, s: float(f[o2].ravel()[in_lesion].min())
-    obs["hypoxic_fraction"] = lambda f, s: weighted_sum((f[o2] < HYPOXIA_MMHG).astype(np.float64), lesion_weight)
-    obs["lesion_vessels_mean"] = _weighted_mean(index["vessels"], lesion)
-    obs["bnb_permeability_nerve_mean"] = _weighted_mean(
-        index["bnb_permeability"], grid.region("nerve") + grid.region("perineurium")
+    return make
+
+
+def _lesion_min_oxygen(grid: Grid, vol: float) -> Observable:
+    o2 = VARIABLE_NAMES.index("oxygen")
+    in_lesion = grid.region("lesion").ravel() > 0
+    return lambda f, s: float(f[o2].ravel()[in_lesion].min())
+
+
+def _hypoxic_fraction(grid: Grid, vol: float) -> Observable:
+    o2 = VARIABLE_NAMES.index("oxygen")
+    lesion = grid.region("lesion").ravel()
+    weight = lesion / lesion.sum()
+    return lambda f, s: weighted_sum((f[o2] < HYPOXIA_MMHG).astype(np.float64), weight)
+
+
+def _totals() -> list[ObservableSpec]:
+    specs = []
+    for k, v in enumerate(VARIABLES):
+        unit = "mm^3" if v.unit == FRACTION else f"{v.unit} x mm^3"
+        specs.append(ObservableSpec(f"{v.name}_total", unit, f"{v.description}: domain total", v.cascade_step, (),
+                                    _total(k)))
+    for k, c in enumerate(COMPARTMENTS):
+        specs.append(ObservableSpec(f"{c.name}_total", c.unit, c.description, c.cascade_step, (), _scalar(k)))
+    return specs
+
+
+OBSERVABLES: dict[str, ObservableSpec] = {
+    spec.name: spec
+    for spec in (
+        *_totals(),
+        ObservableSpec("heterotopic_bone_mm3", "mm^3", "bone matrix farther than 250 um from the skeleton", 11,
+                       ("orthotopic_zone",), _bone(orthotopic=False)),
+        ObservableSpec("orthotopic_bone_mm3", "mm^3", "bone matrix within 250 um of the skeleton", 14,
+                       ("orthotopic_zone",), _bone(orthotopic=True)),
+        ObservableSpec("cartilage_mm3", "mm^3", "cartilage matrix", None, (),
+                       _total(VARIABLE_NAMES.index("cartilage"))),
+        ObservableSpec("tbat_mm3", "mm^3", "transient brown adipose tissue", None, (),
+                       _total(VARIABLE_NAMES.index("tbat"))),
+        ObservableSpec("lesion_min_oxygen_mmhg", "mmHg", "lowest pO2 in the lesion", 7, ("lesion",),
+                       _lesion_min_oxygen),
+        ObservableSpec("hypoxic_fraction", "1", f"fraction of the lesion below {HYPOXIA_MMHG:g} mmHg", 7, ("lesion",),
+                       _hypoxic_fraction),
+        ObservableSpec("lesion_vessels_mean", "volume fraction", "mean vessel volume fraction in the lesion", None,
+                       ("lesion",), _weighted_mean("vessels", "lesion")),
+        ObservableSpec("bnb_permeability_nerve_mean", "1", "mean open fraction of the blood-nerve barrier", None,
+                       ("nerve", "perineurium"), _weighted_mean("bnb_permeability", "nerve", "perineurium")),
     )
-    units.update(
-        heterotopic_bone_mm3="mm^3",
-        orthotopic_bone_mm3="mm^3",
-        cartilage_mm3="mm^3",
-        tbat_mm3="mm^3",
-        lesion_min_oxygen_mmhg="mmHg",
-        hypoxic_fraction="1",
-        lesion_vessels_mean="volume fraction",
-        bnb_permeability_nerve_mean="1",
-    )
-    return obs, units
+}
+
+# The layout regions observables read (the biology's own are hosim.biology.tissue.TISSUE_REGIONS).
+OBSERVABLE_REGIONS: tuple[str, ...] = tuple(sorted({r for spec in OBSERVABLES.values() for r in spec.regions}))
+
+
+def observable(name: str) -> str:
+    """`name`, checked against the registry: modules that read an observable name it through this."""
+    if name not in OBSERVABLES:
+        raise KeyError(f"observable {name!r} is not declared in hosim.scenarios.observables")
+    return name
+
+
+def build_observables(grid: Grid, voxel_volume_mm3: float) -> tuple[dict[str, Observable], dict[str, str]]:
+    """Every registered observable for a run on `grid`, and their units."""
+    observables = {name: spec.make(grid, voxel_volume_mm3) for name, spec in OBSERVABLES.items()}
+    return observables, {name: spec.unit for name, spec in OBSERVABLES.items()}

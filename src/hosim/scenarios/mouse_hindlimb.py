@@ -14,16 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
 
-from hosim.errors import InputError
+from hosim.scenarios.kit import ORTHOTOPIC_DISTANCE_UM
 
-ORTHOTOPIC_DISTANCE_UM = 250.0  # DESIGN.md: bone within 250 um of the skeleton counts as orthotopic
 LESION_MARGIN_UM = 200.0  # the lesion region reaches this far beyond the bolus
 
 
 @dataclass(frozen=True)
-class LimbGeometry:
+class HindLimb:
     """Sizes in um. The defaults give a 2.4 mm square cross-section."""
 
     injection_distance_um: float = 1000.0
@@ -67,7 +65,7 @@ class LimbGeometry:
         return self.injection_radius_um + LESION_MARGIN_UM
 
 
-def _nerve_layers(rn: np.ndarray, g: LimbGeometry, h: float) -> dict[str, np.ndarray]:
+def _nerve_layers(rn: np.ndarray, g: HindLimb, h: float) -> dict[str, np.ndarray]:
     """Endoneurium, a sheath at least one voxel thick, and epineurium, from the distance to the nerve axis."""
     inner = g.endoneurium_radius_um
     sheath = inner + max(g.perineurium_um, h)
@@ -79,7 +77,7 @@ def _nerve_layers(rn: np.ndarray, g: LimbGeometry, h: float) -> dict[str, np.nda
     }
 
 
-def spatial_regions(g: LimbGeometry, dims: int, h: float) -> tuple[tuple[int, ...], dict[str, np.ndarray]]:
+def hindlimb_regions(g: HindLimb, dims: int, h: float) -> tuple[tuple[int, ...], dict[str, np.ndarray]]:
     """Grid shape and region masks (float 0/1, shaped (nz, ny, nx)) on a 1-D, 2-D or 3-D grid."""
     nx = max(1, round(g.width_um / h))
     ny = max(1, round(g.height_um / h)) if dims >= 2 else 1
@@ -114,7 +112,7 @@ def spatial_regions(g: LimbGeometry, dims: int, h: float) -> tuple[tuple[int, ..
     return shape, {k: v.astype(np.float64) for k, v in regions.items()}
 
 
-def compartment_regions(g: LimbGeometry) -> tuple[float, dict[str, np.ndarray]]:
+def hindlimb_compartment(g: HindLimb) -> tuple[float, dict[str, np.ndarray]]:
     """0-D: the lesion (the bolus and its margin) and the segment of nerve beside it as one well-mixed
     compartment, one slab long; each tissue takes its share of the summed cross-section."""
     inner, sheath, outer = g.endoneurium_radius_um, g.sheath_radius, g.nerve_outer_radius
@@ -132,33 +130,3 @@ def compartment_regions(g: LimbGeometry) -> tuple[float, dict[str, np.ndarray]]:
     frac["muscle"] = 1.0 - frac["nerve"] - frac["perineurium"] - frac["epineurium"]
     volume_um3 = np.pi * area * g.slab_thickness_um
     return volume_um3, {k: np.full((1, 1, 1), v) for k, v in frac.items()}
-
-
-CAPILLARY_DOMAIN_UM = 50.0  # cells draw on the capillaries within about this distance (Krogh cylinder)
-
-
-def capillary_bed(regions: dict[str, np.ndarray], dims: int, h: float, density_mm2: float, radius_um: float,
-                  rng: np.random.Generator) -> np.ndarray:
-    """Resting capillary volume fraction, none in cortical bone. Capillaries run along z with the muscle
-    fibres; their number per cross-section is random (Poisson, from `rng`) and is averaged over the
-    ~50 um a capillary supplies, so the bed is patchy but has no voxel-scale holes. 0-D: the mean."""
-    perfused = 1.0 - regions["skeleton"]
-    per_capillary = np.pi * radius_um**2
-    if dims == 0:
-        return perfused * density_mm2 * 1e-6 * per_capillary
-    shape = perfused.shape
-    counts = rng.poisson(density_mm2 * 1e-6 * h * h, size=shape[1:]).astype(np.float64)
-    smooth = gaussian_filter(counts, sigma=CAPILLARY_DOMAIN_UM / h, mode="nearest")
-    return perfused * np.broadcast_to(smooth * per_capillary / (h * h), shape)
-
-
-def check_geometry(g: LimbGeometry) -> None:
-    """Refuse layouts that cannot exist: the bolus must lie in muscle, clear of the periosteum."""
-    low = g.injection_radius_um
-    if not (np.isfinite(g.injection_distance_um) and low <= g.injection_distance_um <= 5000.0):
-        raise InputError(
-            f"injection_distance_um must lie in [{low:g}, 5000] um (the bolus of radius {low:g} um must not "
-            f"overlap the periosteum), got {g.injection_distance_um!r}"
-        )
-    if not (np.isfinite(g.slab_thickness_um) and 50.0 <= g.slab_thickness_um <= 5000.0):
-        raise InputError(f"slab_thickness_um must lie in [50, 5000] um, got {g.slab_thickness_um!r}")

@@ -1,0 +1,175 @@
+"""Interventions in a run: parse specs, time them, and apply them to a scenario (the simulation layer).
+
+Genotypes act for the whole run and also shape the resting tissue the run starts from (a mast-cell
+deficient mouse has no mast cells at day 0), so the scenario is built with their parameters. Treatments
+act in a time window: the reaction function dispatches, by time, to a Cascade built with the parameters
+of the treatments active then (one Cascade per distinct set of active scalings, made before the run).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from hosim.biology.cascade import Cascade
+from hosim.biology.interventions import GENOTYPE, TREATMENT, Intervention, get_intervention, scaled_parameters
+from hosim.biology.variables import VARIABLE_NAMES
+from hosim.errors import InputError
+
+KEYS = {GENOTYPE: ("strength",), TREATMENT: ("start", "end", "strength")}
+TIME_TOLERANCE_DAY = 1e-9  # the engine's times are t0 + step * dt; a window edge on a step edge counts as reached
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One intervention as it acts in a run: resolved timing and strength."""
+
+    intervention: Intervention
+    start: float
+    end: float
+    strength: float
+
+    def record(self) -> dict:
+        """The resolved spec written to summary.json."""
+        return {"name": self.intervention.name, "kind": self.intervention.kind, "start": self.start,
+                "end": self.end, "strength": self.strength}
+
+    def active(self, t: float) -> bool:
+        return self.start - TIME_TOLERANCE_DAY <= t < self.end - TIME_TOLERANCE_DAY
+
+    def kill_rate(self) -> float:
+        """Extra loss (1/day) that kills a fraction `strength` of a population over the window."""
+        return math.inf if self.strength >= 1.0 else -math.log1p(-self.strength) / (self.end - self.start)
+
+
+def _number(name: str, key: str, value) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"intervention {name}: {key} must be a number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise InputError(f"intervention {name}: {key} must be a finite number, got {value!r}")
+    return v
+
+
+def parse_spec(spec) -> tuple[Intervention, dict[str, float]]:
+    """A spec ("name" or {"name": ..., key: value}) -> the intervention and its checked options."""
+    if isinstance(spec, str):
+        spec = {"name": spec}
+    if not isinstance(spec, Mapping) or "name" not in spec:
+        raise InputError(f"an intervention is NAME or {{'name': NAME, ...}}, got {spec!r}")
+    name = spec["name"]
+    item = get_intervention(name)
+    allowed = KEYS[item.kind]
+    options = {k: v for k, v in spec.items() if k != "name"}
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        what = "a genotype: it acts for the whole run" if item.kind == GENOTYPE else "a treatment"
+        raise InputError(
+            f"intervention {name} ({what}) does not take {', '.join(unknown)}; allowed: {', '.join(allowed)}"
+        )
+    checked = {k: _number(name, k, v) for k, v in options.items()}
+    strength = checked.get("strength", item.default_strength)
+    if not 0.0 <= strength <= 1.0:
+        raise InputError(f"intervention {name}: strength must lie in [0, 1], got {strength:g}")
+    if checked.get("start", 0.0) < 0.0:
+        raise InputError(f"intervention {name}: start must be >= 0 days, got {checked['start']:g}")
+    return item, {**checked, "strength": strength}
+
+
+def resolve(specs: Sequence, days: float) -> list[Applied]:
+    """Checked, timed interventions of a run of `days` days; InputError names the bad value and what is allowed."""
+    applied = []
+    for spec in specs:
+        item, opts = parse_spec(spec)
+        start = opts.get("start", 0.0)
+        if item.kind == GENOTYPE:
+            end = days
+        elif "end" in opts:
+            end = opts["end"]
+        else:
+            end = days if item.default_duration is None else start + item.default_duration
+        if start >= days:
+            raise InputError(f"intervention {item.name}: start ({start:g}) is not within the run (0 to {days:g} days)")
+        if not start < end:
+            raise InputError(f"intervention {item.name}: start ({start:g}) must come before end ({end:g})")
+        applied.append(Applied(item, start, end, opts["strength"]))
+    return applied
+
+
+class Schedule:
+    """The treatments of a run cut into time segments (between consecutive start and end days), each with
+    its own Cascade and kill rates, built once before the run."""
+
+    def __init__(self, base: Cascade, treatments: Sequence[Applied]):
+        edges = sorted({a.start for a in treatments} | {a.end for a in treatments})
+        self.edges = [e - TIME_TOLERANCE_DAY for e in edges]
+        first_times = [edges[0] - 1.0] + edges  # one time in each segment: before the first edge, then each edge
+        cascades: dict[frozenset, Cascade] = {frozenset(): base}  # keyed by the active treatments that scale
+        self.segments = []
+        for t in first_times:
+            active = [k for k, a in enumerate(treatments) if a.active(t)]
+            scaling = frozenset(k for k in active if treatments[k].intervention.scales)
+            if scaling not in cascades:
+                chosen = [(treatments[k].intervention, treatments[k].strength) for k in sorted(scaling)]
+                cascades[scaling] = Cascade(scaled_parameters(base.parameters, chosen), base.tissue,
+                                            base.context.bmp2_vector)
+            self.segments.append((cascades[scaling], _kills([treatments[k] for k in active])))
+
+    def at(self, t: float):
+        """(Cascade, [(variable index, extra loss rate)]) acting at day t."""
+        return self.segments[bisect_right(self.edges, t)]
+
+
+def _kills(active: Sequence[Applied]) -> list[tuple[int, float]]:
+    rates: dict[int, float] = {}
+    for a in active:
+        for population in a.intervention.kills:
+            k = VARIABLE_NAMES.index(population)
+            rates[k] = rates.get(k, 0.0) + a.kill_rate()
+    return sorted(rates.items())
+
+
+class TimedReactions:
+    """The engine's reaction function with treatments switched on and off by time (docs/engine.md contract)."""
+
+    def __init__(self, base: Cascade, treatments: Sequence[Applied]):
+        self.base = base
+        self.schedule = Schedule(base, treatments)
+        self.parameters = base.parameters
+        self.tissue = base.tissue
+        self.context = base.context
+
+    def __call__(self, fields, scalars, t, production, loss, scalar_production, scalar_loss) -> None:
+        cascade, kills = self.schedule.at(t)
+        cascade(fields, scalars, t, production, loss, scalar_production, scalar_loss)
+        for k, rate in kills:
+            loss[k] += rate
+
+
+def apply_interventions(scenario, specs: Sequence, **build) -> tuple[object, list[dict]]:
+    """Build `scenario` with the interventions of `specs` acting; returns the Setup and the resolved specs.
+
+    Genotypes change the parameter set the scenario builds its resting tissue from; treatments make the
+    Setup's reactions a TimedReactions. InputError for a bad spec or an intervention the run's species
+    does not have, before anything runs.
+    """
+    parsed = [parse_spec(spec) for spec in specs]  # bad names and values fail before any building
+    species = scenario.run_species(build.get("species"), build.get("parameters"))
+    for item, _ in parsed:
+        if species not in item.species:
+            raise InputError(f"intervention {item.name} exists in {', '.join(item.species)} only; this run's "
+                             f"species is {species}")
+    genotypes = [(item, opts["strength"]) for item, opts in parsed if item.kind == GENOTYPE]
+    modify = (lambda parameters: scaled_parameters(parameters, genotypes)) if genotypes else None
+    setup = scenario.build(**build, modify_parameters=modify)
+    applied = resolve(specs, setup.days)
+    treatments = [a for a in applied if a.intervention.kind == TREATMENT]
+    if treatments:
+        setup = replace(setup, reactions=TimedReactions(setup.reactions, treatments))
+    return setup, [a.record() for a in applied]
+
+
+__all__ = ["Applied", "Schedule", "TimedReactions", "apply_interventions", "parse_spec", "resolve"]

@@ -1,0 +1,268 @@
+"""The scenario kit: what every tissue scenario does, once, with hooks for what differs.
+
+A scenario subclasses TissueScenario and provides
+- `layout(options, dims, h) -> Anatomy`: the anatomy as labelled regions (voxel fractions) on a 0-D to 3-D
+  grid of spacing h (um); it must label every region the biology and the observables read;
+- `injuries(options) -> [Injury]`: what happens to the tissue at day 0 and later (repeated injuries are
+  several Injury entries);
+- its own options (name -> Option with default, range and unit), species, run length, time steps and
+  sampling as class attributes.
+The kit does the rest: checks every option (InputError naming the allowed values), picks the species'
+parameter set and the user's overrides, builds the grid, the capillary bed and the resting tissue, applies
+the injuries, chooses the time step, and hands the engine a Setup.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from hosim.biology import Cascade, Tissue, load_parameters, resting_state
+from hosim.biology.parameters import BASE_SPECIES, ParameterSet, check_species
+from hosim.biology.tissue import TISSUE_REGIONS
+from hosim.biology.transport import transports
+from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES, units
+from hosim.engine import Event, Grid, State, Transport
+from hosim.errors import InputError
+from hosim.scenarios.capillaries import capillary_bed
+from hosim.scenarios.observables import OBSERVABLE_REGIONS, Observable, build_observables
+
+ORTHOTOPIC_DISTANCE_UM = 250.0  # DESIGN.md: bone within 250 um of the skeleton counts as orthotopic
+REQUIRED_REGIONS = tuple(sorted(set(TISSUE_REGIONS) | set(OBSERVABLE_REGIONS)))
+DAYS_RANGE = (0.02, 365.0)
+SNAPSHOT_VARIABLES = (
+    "bmp2", "activin_a", "substance_p", "mast_degranulated", "bnb_permeability", "endo_activated", "tbat", "oxygen",
+    "vegf", "vessels", "tissue_progenitors", "chondrocytes", "cartilage", "osteoblasts", "bone_woven",
+    "bone_mature", "muscle",
+)
+
+
+def check_number(name: str, value: Any, low: float, high: float, unit: str, why: str = "") -> float:
+    """value as a float in [low, high], else InputError naming the option, its range and why."""
+    reason = f" ({why})" if why else ""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a number in [{low:g}, {high:g}] {unit}{reason}, got {value!r}") from None
+    if not (math.isfinite(v) and low <= v <= high):
+        raise InputError(f"{name} must lie in [{low:g}, {high:g}] {unit}{reason}, got {value!r}")
+    return v
+
+
+def check_seed(seed: Any) -> int:
+    """A seed is a whole number >= 0 (numpy's generators take no negative seeds)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, float)) or seed != int(seed) or seed < 0:
+        raise InputError(f"seed must be a whole number >= 0, got {seed!r}")
+    return int(seed)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One scenario option: its default, allowed range and unit, what it means, and why the range."""
+
+    default: float
+    low: float
+    high: float
+    unit: str
+    description: str
+    why: str = ""
+
+    def check(self, name: str, value: Any) -> float:
+        return check_number(name, value, self.low, self.high, self.unit, self.why)
+
+
+@dataclass(frozen=True)
+class Anatomy:
+    """A layout: grid shape (() for one well-mixed compartment), regions as voxel fractions shaped
+    (nz, ny, nx), the thickness a missing dimension stands for (um), and the 0-D compartment volume."""
+
+    shape: tuple[int, ...]
+    regions: Mapping[str, np.ndarray]
+    slab_thickness_um: float
+    volume_um3: float | None = None
+
+
+@dataclass(frozen=True)
+class Injury:
+    """What happens to the tissue on `day`: apply(fields, tissue, parameters) changes the named fields
+    (name -> array shaped like the tissue) in place."""
+
+    day: float
+    apply: Callable[[Mapping[str, np.ndarray], Tissue, ParameterSet], None]
+    description: str = ""
+
+
+@dataclass
+class Setup:
+    """Everything needed to run one scenario (docs/architecture.md, docs/engine.md).
+
+    voxel_volume_mm3: real tissue volume one voxel stands for (2-D slab included);
+    slab_thickness_um: the slab a 2-D section stands for (None in 0-D, 1-D and 3-D);
+    events: later injuries, applied by the engine before the step they fall on;
+    sample_every: steps between recorded samples of the observables.
+    """
+
+    scenario: str
+    species: str
+    grid: Grid
+    state: State
+    transports: dict[str, Transport]
+    reactions: Callable
+    dt: float
+    days: float
+    units: dict[str, str]
+    slab_thickness_um: float | None
+    voxel_volume_mm3: float
+    observables: dict[str, Observable]
+    observable_units: dict[str, str]
+    snapshot_variables: list[str]
+    snapshot_days: list[float]
+    sample_every: int
+    parameters: ParameterSet
+    events: tuple[Event, ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class TissueScenario:
+    """Base of every tissue scenario; subclasses give a layout, injuries and their own options."""
+
+    name: str = ""
+    description: str = ""
+    species: str = BASE_SPECIES
+    options: Mapping[str, Option] = {}
+    bmp2_vector: float = 0.0  # BMP2 released per injected cell, relative to AdBMP2 cells (0: no transgene)
+    default_days: float = 21.0
+    default_resolution_um: Mapping[int, float] = {1: 24.0, 2: 24.0, 3: 37.5}
+    resolution_range_um: tuple[float, float] = (5.0, 100.0)
+    target_dt: Mapping[int, float] = {0: 0.02, 1: 0.02, 2: 0.02, 3: 0.04}  # day
+    snapshot_days: tuple[float, ...] = (0, 1, 2, 3, 5, 7, 10, 14, 21)
+    sample_interval_day: float = 0.05
+    snapshot_variables: tuple[str, ...] = SNAPSHOT_VARIABLES
+
+    # ------------------------------------------------------------------ hooks
+    def layout(self, options: Mapping[str, float], dims: int, h: float) -> Anatomy:
+        """The anatomy as labelled regions on a grid of `dims` dimensions and spacing h (um)."""
+        raise NotImplementedError
+
+    def injuries(self, options: Mapping[str, float]) -> Sequence[Injury]:
+        """The injuries of this scenario, at day 0 and later (none by default)."""
+        return ()
+
+    # ------------------------------------------------------------------ what the kit does
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Every option with its default; `parameters` (overrides of the model parameters) too."""
+        return {**{k: o.default for k, o in self.options.items()}, "parameters": None}
+
+    def run_species(self, species: str | None = None, parameters: Any = None) -> str:
+        """The species a run uses: the one asked for, else that of a given ParameterSet, else the scenario's."""
+        if species is not None:
+            species = check_species(species)
+            if isinstance(parameters, ParameterSet) and parameters.species != species:
+                raise InputError(f"the parameter set given is for {parameters.species}, the run asks for {species}")
+            return species
+        return parameters.species if isinstance(parameters, ParameterSet) else self.species
+
+    def build(self, dims: int = 2, days: float | None = None, resolution_um: float | None = None, seed: int = 0,
+              species: str | None = None, modify_parameters: Callable[[ParameterSet], ParameterSet] | None = None,
+              **params: Any) -> Setup:
+        """A fresh Setup; raises InputError naming any bad option and what is allowed.
+
+        modify_parameters: applied to the run's parameter set after the user's overrides (genotypes)."""
+        unknown = sorted(set(params) - set(self.defaults))
+        if unknown:
+            raise InputError(f"unknown parameter(s) {', '.join(unknown)} for scenario {self.name}; "
+                             f"allowed: {', '.join(self.defaults)}")
+        if dims not in (0, 1, 2, 3) or isinstance(dims, bool):
+            raise InputError(f"dims must be 0, 1, 2 or 3, got {dims!r}")
+        days = check_number("days", self.default_days if days is None else days, *DAYS_RANGE, "days")
+        if resolution_um is None:
+            h = self.default_resolution_um.get(dims, 24.0)
+        else:
+            h = check_number("resolution_um", resolution_um, *self.resolution_range_um, "um")
+        seed = check_seed(seed)
+        options = {name: option.check(name, params.get(name, option.default)) for name, option in self.options.items()}
+        species = self.run_species(species, params.get("parameters"))
+        parameters = self._parameter_set(params.get("parameters"), species)
+        overrides = _overrides(parameters, species)
+        if modify_parameters is not None:
+            parameters = modify_parameters(parameters)
+
+        anatomy = self.layout(options, dims, h)
+        missing = [r for r in REQUIRED_REGIONS if r not in anatomy.regions]
+        if missing:
+            raise InputError(f"scenario {self.name}: the layout lacks region(s) {', '.join(missing)}; "
+                             f"every layout labels {', '.join(REQUIRED_REGIONS)}")
+        grid = Grid(anatomy.shape, spacing_um=h, regions=anatomy.regions, volume_um3=anatomy.volume_um3)
+        if dims == 0:
+            voxel_mm3 = grid.voxel_volume_um3 * 1e-9
+        else:  # a 2-D section stands for a slab, a 1-D line for a slab-wide square prism
+            voxel_mm3 = grid.voxel_volume_um3 * anatomy.slab_thickness_um ** (3 - dims) * 1e-9
+        p = parameters.namespace()
+        rng = np.random.default_rng(seed)
+        capillaries = capillary_bed(grid.regions, dims, h, p.capillary_density, p.capillary_radius, rng)
+        tissue = Tissue({k: grid.region(k) for k in grid.regions}, capillaries, voxel_mm3)
+
+        fields, scalars = resting_state(tissue, parameters)
+        injuries = list(self.injuries(options))
+        for injury in injuries:
+            if injury.day == 0:
+                injury.apply(fields, tissue, parameters)
+        state = State.zeros(grid, VARIABLE_NAMES, COMPARTMENT_NAMES)
+        for k, name in enumerate(VARIABLE_NAMES):
+            state.fields[k] = fields[name]
+        state.scalars[:] = [scalars[c] for c in COMPARTMENT_NAMES]
+
+        nsteps = max(1, round(days / self.target_dt[dims]))
+        dt = days / nsteps
+        events = tuple(Event(round(injury.day / dt), _injure(injury, tissue, parameters))
+                       for injury in injuries if 0 < injury.day < days)
+        observables, observable_units = build_observables(grid, voxel_mm3)
+        return Setup(
+            scenario=self.name,
+            species=species,
+            grid=grid,
+            state=state,
+            transports=transports(parameters, dt),
+            reactions=Cascade(parameters, tissue, bmp2_vector=self.bmp2_vector),
+            dt=dt,
+            days=days,
+            units=units(),
+            slab_thickness_um=anatomy.slab_thickness_um if dims == 2 else None,
+            voxel_volume_mm3=voxel_mm3,
+            observables=observables,
+            observable_units=observable_units,
+            snapshot_variables=list(self.snapshot_variables),
+            snapshot_days=[float(d) for d in self.snapshot_days if d <= days + 1e-9],
+            sample_every=max(1, int(round(self.sample_interval_day / dt))),
+            parameters=parameters,
+            events=events,
+            options={"dims": dims, "days": days, "resolution_um": h if dims else None, "seed": seed, **options,
+                     "species": species, "parameters": overrides},
+        )
+
+    @staticmethod
+    def _parameter_set(given: Any, species: str) -> ParameterSet:
+        """The species' set, a given ParameterSet, or the species' set with a mapping of checked overrides."""
+        if given is None:
+            return load_parameters(species)
+        if isinstance(given, ParameterSet):
+            return given
+        if isinstance(given, Mapping):
+            return load_parameters(species).with_values(given)
+        raise InputError(f"parameters must be a ParameterSet or a mapping of name -> value, got {type(given).__name__}")
+
+
+def _overrides(parameters: ParameterSet, species: str) -> dict[str, float]:
+    """Values that differ from the species' shipped defaults (what a run changed, for its summary)."""
+    defaults = load_parameters(species)
+    return {n: p.value for n, p in parameters.items() if n not in defaults or p.value != defaults.value(n)}
+
+
+def _injure(injury: Injury, tissue: Tissue, parameters: ParameterSet) -> Callable[[State], None]:
+    """An engine event applying a later injury to the named fields of the state."""
+    return lambda state: injury.apply(dict(zip(state.variables, state.fields)), tissue, parameters)

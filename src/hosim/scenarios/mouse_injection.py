@@ -1,0 +1,61 @@
+"""The mouse AdBMP2 model of heterotopic ossification, its AdEmpty control, and the needle injury of the FOP
+mouse (targets/mouse_bmp2.toml).
+
+Transduced cells are injected into hind-limb muscle between the femur and a peripheral nerve; with the
+BMP2 vector they secrete BMP2 for days until the immune response clears them; with the empty vector the
+same injection only injures the muscle; without cells it is a needle injury.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from hosim.biology import Tissue
+from hosim.biology.parameters import ParameterSet
+from hosim.scenarios.kit import Anatomy, Injury, Option, TissueScenario
+from hosim.scenarios.mouse_hindlimb import HindLimb, hindlimb_compartment, hindlimb_regions
+
+STANDARD_DOSE = 5.0  # million transduced cells (the dose of the AdBMP2 papers)
+
+
+class MouseInjection(TissueScenario):
+    """An injection into mouse hind-limb muscle: AdBMP2 cells, AdEmpty cells, or (dose 0) the needle alone."""
+
+    species = "mouse"
+
+    def __init__(self, name: str, description: str, bmp2_vector: float, dose: float = STANDARD_DOSE):
+        self.name = name
+        self.description = description
+        self.bmp2_vector = bmp2_vector
+        limb = HindLimb()
+        radius = limb.injection_radius_um
+        self.options = {
+            "dose": Option(dose, 0.0, 50.0, "million cells", "transduced cells injected (0: the needle alone)"),
+            "injection_distance_um": Option(
+                limb.injection_distance_um, radius, 5000.0, "um", "from the periosteal surface to the bolus centre",
+                f"the bolus of radius {radius:g} um must not overlap the periosteum"),
+            "slab_thickness_um": Option(limb.slab_thickness_um, 50.0, 5000.0, "um",
+                                        "the limb length a 2-D section stands for (and the bolus length in 3-D)"),
+        }
+
+    def layout(self, options: Mapping[str, float], dims: int, h: float) -> Anatomy:
+        limb = HindLimb(injection_distance_um=options["injection_distance_um"],
+                        slab_thickness_um=options["slab_thickness_um"])
+        if dims == 0:
+            volume_um3, regions = hindlimb_compartment(limb)
+            return Anatomy((), regions, limb.slab_thickness_um, volume_um3)
+        shape, regions = hindlimb_regions(limb, dims, h)
+        return Anatomy(shape, regions, limb.slab_thickness_um)
+
+    def injuries(self, options: Mapping[str, float]) -> list[Injury]:
+        dose = options["dose"]
+
+        def inject(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+            """The bolus of transduced cells, its clot, and the muscle it displaced."""
+            p = parameters.namespace()
+            bolus = tissue.region("injection")
+            fields["injected_cells"] += p.injected_cell_density * (dose / STANDARD_DOSE) * bolus
+            fields["fibrin"] += p.injury_fibrin * bolus
+            fields["muscle"] *= 1.0 - p.injection_damage * bolus
+
+        return [Injury(0.0, inject, f"injection of {dose:g} million cells")]
