@@ -17,7 +17,8 @@ def build():
     state.field("cells")[...] = 0.1
     state.field("oxygen")[...] = 40.0
 
-    def react(f, s, t, P, L, sP, sL):
+    def react(f, s, t, rates):
+        P, L, sP, sL = rates.production, rates.loss, rates.scalar_production, rates.scalar_loss
         P[1] += 2.0 * f[1] * f[0] / (1.0 + f[0])
         L[1] += 0.3 + f[1]
         L[2] += 5.0 * f[1] / (8.0 + f[2])

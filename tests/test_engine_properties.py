@@ -4,7 +4,7 @@ import numba
 import numpy as np
 import pytest
 
-from hosim.engine import Grid, InputError, SimulationError, State, Stepper, Transport, run
+from hosim.engine import Flow, Grid, InputError, SimulationError, State, Stepper, Transport, run
 
 from conftest import diffuse
 
@@ -33,8 +33,8 @@ def test_reactions_with_huge_loss_stay_non_negative():
     state = State.zeros(grid, ["u"])
     state.fields[0] = 1.0
 
-    def kill(fields, scalars, t, P, L, sP, sL):
-        L[0] += 1e9
+    def kill(fields, scalars, t, rates):
+        rates.loss[0] += 1e9
 
     run(Stepper(grid, ["u"], [], {}, kill, 1.0), state, 5.0)
     assert state.fields.min() >= 0.0
@@ -58,8 +58,8 @@ def test_blow_up_stops_with_a_clear_error():
     state = State.zeros(grid, ["u"])
     state.fields[0] = 1.0
 
-    def explode(fields, scalars, t, P, L, sP, sL):
-        P[0] += fields[0] ** 3 * 1e10
+    def explode(fields, scalars, t, rates):
+        rates.production[0] += fields[0] ** 3 * 1e10
 
     with pytest.raises(SimulationError, match="blew up.*'?u'?"):
         run(Stepper(grid, ["u"], [], {}, explode, 0.1), state, 10.0)
@@ -96,7 +96,8 @@ def _mixed_run():
     state = State.zeros(grid, ["a", "b", "o"], ["pool"])
     state.fields[:] = rng.random(state.fields.shape)
 
-    def react(f, s, t, P, L, sP, sL):
+    def react(f, s, t, rates):
+        P, L, sP = rates.production, rates.loss, rates.scalar_production
         P[0] += f[1] * f[2] / (1.0 + f[2])
         L[1] += 0.5 + f[0]
         L[2] += 3.0 * f[0]
@@ -131,3 +132,42 @@ def test_state_converts_to_a_labelled_dataset_with_units():
     assert ds["x"].attrs["units"] == "um" and list(ds["x"].values) == [5.0, 15.0, 25.0, 35.0]
     with pytest.raises(InputError, match="unknown compartment 'tone'; compartments: blood"):
         state.scalar("tone")
+
+
+class Exchange:
+    """Flows only: field 0 gives to compartment 0, which gives to field 1, at rates varying in space and time."""
+
+    flows = (Flow(0, 0, into_compartment=True, scale=0.2), Flow(1, 0, into_compartment=False, scale=0.2))
+
+    def __call__(self, f, s, t, rates):
+        rates.flow[0] += 2.0 + f[2] * (1.0 + t)
+        rates.flow[1] += 0.5 * f[2] / (1.0 + f[1])
+        rates.production[2] += 1.0  # a bystander with its own rates
+
+
+@pytest.mark.parametrize("dt", [0.01, 0.5, 5.0])
+def test_flows_between_fields_and_a_compartment_are_conserved_by_the_update_itself(dt):
+    grid = Grid((6, 5), 1.0)
+    state = State.zeros(grid, ["giver", "taker", "other"], ["blood"])
+    state.fields[:] = np.random.default_rng(3).random(state.fields.shape)
+    state.scalars[:] = 3.0
+    stepper = Stepper(grid, state.variables, state.compartments, {}, Exchange(), dt)
+
+    def total(st):
+        return st.scalars[0] + 0.2 * (st.fields[0].sum() + st.fields[1].sum())
+
+    giver, taker = state.fields[0].sum(), state.fields[1].sum()
+    for _ in range(20):
+        before = total(state)
+        stepper.step(state)
+        assert total(state) == pytest.approx(before, rel=1e-13, abs=0.0)
+    assert state.fields[0].sum() < giver and state.fields[1].sum() > taker
+    assert state.fields.min() >= 0.0 and state.scalars.min() >= 0.0
+
+
+def test_a_field_may_not_both_give_to_and_take_from_blood():
+    class Loop(Exchange):
+        flows = (Flow(0, 0, True, 1.0), Flow(0, 0, False, 1.0))
+
+    with pytest.raises(InputError, match="both gives to and receives"):
+        Stepper(Grid((3,), 1.0), ["a"], ["blood"], {}, Loop(), 0.1)

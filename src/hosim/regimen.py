@@ -141,12 +141,13 @@ class TimedReactions:
         self.parameters = base.parameters
         self.tissue = base.tissue
         self.context = base.context
+        self.flows = base.flows
 
-    def __call__(self, fields, scalars, t, production, loss, scalar_production, scalar_loss) -> None:
+    def __call__(self, fields, scalars, t, rates) -> None:
         cascade, kills = self.schedule.at(t)
-        cascade(fields, scalars, t, production, loss, scalar_production, scalar_loss)
+        cascade(fields, scalars, t, rates)
         for k, rate in kills:
-            loss[k] += rate
+            rates.loss[k] += rate
 
 
 def apply_interventions(scenario, specs: Sequence, **build) -> tuple[object, list[dict]]:

@@ -2,9 +2,10 @@
 
 Every step adds to the engine's production P (>= 0) and per-unit loss L (>= 0, 1/day) arrays, so that
 du/dt = P - L u for each variable (docs/engine.md); a signal's linear decay is a loss of the step that
-makes it. Transfers between a field and a compartment are a loss on one side and a production on the
-other, in whole cells, so cells are conserved. Diffusion is the engine's (see variables.py); everything
-here is local or a domain sum.
+makes it. Cells that move between the tissue and the blood are declared as engine flows (Cascade.flows):
+a step writes the flow's per-unit rate and the engine's update moves exactly what leaves one side to
+the other, so whole cells are conserved by the update itself. Diffusion is the engine's (see
+variables.py); everything here is local or a domain sum.
 
 Every step reads its inputs through its arguments, and only those:
 - `fields`: named views of the variables now (`fields.bmp2`), read only;
@@ -13,8 +14,8 @@ Every step reads its inputs through its arguments, and only those:
 - `signals`: quantities several steps share, computed afresh from the fields before the steps run
   (`local_signals`); no step writes anything a later step reads;
 - `p`: the parameter values (parameters.toml gives unit, range and source);
-- `rates`: where the step adds its production and loss (rates.P.<variable>, rates.L.<variable>, and the
-  compartments' rates.sP and rates.sL).
+- `rates`: where the step adds its production and loss (rates.P.<variable>, rates.L.<variable>, the
+  compartments' rates.sP and rates.sL, and the flows' per-unit rates rates.F[EXIT], rates.F[HOMING]).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from hosim.biology.kinetics import hill, hill_down, positive, saturating, weight
 from hosim.biology.parameters import ParameterSet
 from hosim.biology.tissue import Tissue
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES
+from hosim.engine.rates import Flow, Rates
 
 
 class Fields:
@@ -43,10 +45,11 @@ class Fields:
 CIRC = COMPARTMENT_NAMES.index("circulating_progenitors")
 TONE = COMPARTMENT_NAMES.index("sympathetic_tone")
 CELLS_PER_UNIT_MM3 = 1e3  # 1e6 cells/mL = 1e3 cells/mm^3 = 1e3 cells/uL
+EXIT, HOMING = 0, 1  # the cascade's flows: endoneurial progenitors into the blood, and out of it into tissue
 
 
 class RateViews(SimpleNamespace):
-    """The production and loss views a step writes into: P.<var>, L.<var>, and compartment arrays sP, sL."""
+    """The views a step writes into: P.<var>, L.<var>, compartment arrays sP, sL and flow rates F[flow]."""
 
 
 @dataclass(frozen=True)
@@ -152,11 +155,10 @@ def endoneurial_signalling(fields, body, tissue, signals, p, rates):
 
 
 def exit_and_circulation(fields, body, tissue, signals, p, rates):
-    """Step 5: activated progenitors leave the nerve into the blood, where they are cleared (homing
-    elsewhere, death) back to a small resting level."""
-    rates.L.endo_activated += p.endo_exit
-    released = p.endo_exit * tissue.cells_per_unit * fields.endo_activated.sum()  # cells/day
-    rates.sP[CIRC] += released / p.blood_volume + p.circulating_clearance * p.circulating_baseline
+    """Step 5: activated progenitors leave the nerve into the blood (the EXIT flow, per cell), where they
+    are cleared (homing elsewhere, death) back to a small resting level."""
+    rates.F[EXIT] += p.endo_exit
+    rates.sP[CIRC] += p.circulating_clearance * p.circulating_baseline
     rates.sL[CIRC] += p.circulating_clearance
 
 
@@ -220,10 +222,9 @@ def angiogenesis(fields, body, tissue, signals, p, rates):
 
 def extravasation(fields, body, tissue, signals, p, rates):
     """Step 10: circulating progenitors leave the blood where new, VEGF-activated vessels express
-    extravasation factors."""
+    extravasation factors (the HOMING flow: per circulating cell/uL, the density it adds to each voxel)."""
     activated = fields.vessels * saturating(fields.vegf, p.extravasation_vegf_half)
-    rates.P.tissue_progenitors += p.extravasation * activated * (body[CIRC] / CELLS_PER_UNIT_MM3)
-    rates.sL[CIRC] += p.extravasation * tissue.voxel_volume_mm3 * activated.sum() / p.blood_volume
+    rates.F[HOMING] += p.extravasation * activated / CELLS_PER_UNIT_MM3  # tissue density per day per cell/uL
 
 
 def bone_formation(fields, body, tissue, signals, p, rates):
@@ -374,10 +375,16 @@ class Cascade:
         self.p = parameters.namespace()
         self.tissue = tissue
         self.context = tissue_context(tissue, self.p, bmp2_vector)
+        to_blood = self.context.cells_per_unit / self.p.blood_volume  # cells/uL of blood per unit density in a voxel
+        self.flows = (
+            Flow(VARIABLE_NAMES.index("endo_activated"), CIRC, into_compartment=True, scale=to_blood),
+            Flow(VARIABLE_NAMES.index("tissue_progenitors"), CIRC, into_compartment=False, scale=to_blood),
+        )
 
-    def __call__(self, fields, scalars, t, production, loss, scalar_production, scalar_loss) -> None:
+    def __call__(self, fields, scalars, t, rates: Rates) -> None:
         now = Fields(fields)
-        rates = RateViews(P=Fields(production), L=Fields(loss), sP=scalar_production, sL=scalar_loss)
+        rates = RateViews(P=Fields(rates.production), L=Fields(rates.loss), sP=rates.scalar_production,
+                          sL=rates.scalar_loss, F=rates.flow)
         signals = local_signals(now, self.context, self.p)
         for step in STEPS:
             step(now, scalars, self.context, signals, self.p, rates)

@@ -14,6 +14,7 @@ from hosim.biology.kinetics import hill
 from hosim.biology.parameters import ParameterSet
 from hosim.biology.tissue import Tissue
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES
+from hosim.engine.rates import Rates, implicit_update
 
 
 def resting_oxygen(vessels: np.ndarray, uptake: np.ndarray, p) -> np.ndarray:
@@ -57,13 +58,11 @@ def resting_state(tissue: Tissue, parameters: ParameterSet) -> tuple[dict[str, n
 
 def settle(fields: np.ndarray, scalars: np.ndarray, reactions, horizon_days: float = 1e3, iterations: int = 80) -> None:
     """Move fields and scalars (in place) to the steady state of the local reactions: repeated
-    positivity-preserving implicit steps u <- (u + H P(u)) / (1 + H L(u)) with a long step H, which
+    positivity-preserving implicit updates (the engine's, flows included) with a long step H, which
     converge to P/L for the linear parts and act as a fixed-point iteration for the couplings."""
-    P, L = np.zeros_like(fields), np.zeros_like(fields)
-    sP, sL = np.zeros_like(scalars), np.zeros_like(scalars)
+    flows = getattr(reactions, "flows", ())
+    rates = Rates(fields.shape, scalars.size, len(flows))
     for _ in range(iterations):
-        for a in (P, L, sP, sL):
-            a.fill(0.0)
-        reactions(fields, scalars, 0.0, P, L, sP, sL)
-        fields[...] = (fields + horizon_days * P) / (1.0 + horizon_days * L)
-        scalars[...] = (scalars + horizon_days * sP) / (1.0 + horizon_days * sL)
+        rates.zero()
+        reactions(fields, scalars, 0.0, rates)
+        implicit_update(fields, scalars, rates, flows, horizon_days)

@@ -10,9 +10,11 @@ from importlib import import_module
 _HOMES = {
     "Checkpoint": "checkpoint",
     "Event": "runner",
+    "Flow": "rates",
     "Grid": "grid",
     "InputError": "errors",
     "LODSolver": "diffusion",
+    "Rates": "rates",
     "Recorder": "recorder",
     "SimulationError": "errors",
     "State": "state",
@@ -21,6 +23,7 @@ _HOMES = {
     "count_steps": "runner",
     "explicit_bound": "diffusion",
     "explicit_step": "diffusion",
+    "implicit_update": "rates",
     "run": "runner",
     "write_atomic": "files",
 }
