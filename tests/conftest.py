@@ -26,6 +26,6 @@ def diffuse(grid, u0, D, decay, dt, t_end, method):
     return state.fields[0]
 
 
-@pytest.fixture(params=["explicit", "implicit", "coupled"])
+@pytest.fixture(params=["explicit", "implicit", pytest.param("coupled", marks=pytest.mark.slow)])
 def method(request):
     return request.param

@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from hosim.analysis.measures import DETECTION_MM3, METRIC_KEYS, compute_metrics, first_crossing, peak_day, value_at
+from hosim.analysis.measures import (
+    DETECTION_MM3,
+    METRIC_KEYS,
+    compute_metrics,
+    first_crossing,
+    peak_day,
+    value_at,
+)
 
 T = np.linspace(0.0, 21.0, 1051)
 

@@ -4,7 +4,7 @@ whole cells are conserved between tissue and blood, and uninjured tissue stays a
 import numpy as np
 import pytest
 
-from hosim.biology import STEPS, Cascade, Tissue, load_parameters, resting_state
+from hosim.biology import CASCADE_STEPS, Cascade, Tissue, load_parameters, resting_state
 from hosim.biology.cascade import CELLS_PER_UNIT_MM3, CIRC
 from hosim.biology.kinetics import hill, hill_down, saturating
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES, units
@@ -25,8 +25,8 @@ ISSUE_VARIABLES = (
 
 
 def test_one_function_per_model_step_in_order():
-    assert tuple(f.__name__ for f in STEPS) == MODEL_STEPS
-    assert all(f.__doc__.startswith(f"Step {k}:") for k, f in enumerate(STEPS, start=1))
+    assert tuple(f.__name__ for f in CASCADE_STEPS) == MODEL_STEPS
+    assert all(f.__doc__.startswith(f"Step {k}:") for k, f in enumerate(CASCADE_STEPS, start=1))
 
 
 def test_variables_cover_the_issue_and_have_units():

@@ -3,7 +3,7 @@
 import importlib.util
 from pathlib import Path
 
-from hosim.biology import STEPS
+from hosim.biology import CASCADE_STEPS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,5 +22,5 @@ def test_generated_tables_are_current():
 
 def test_every_step_has_its_equations():
     text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
-    for k, step in enumerate(STEPS, start=1):
+    for k, step in enumerate(CASCADE_STEPS, start=1):
         assert f"**{k} {step.__name__.replace('_', ' ')}**" in text

@@ -10,12 +10,14 @@ from hosim.analysis.calibration import (
     EVENT_ORDER,
     Run,
     control_check,
-    load_targets,
     order_checks,
     rule_checks,
     window_checks,
 )
 from hosim.analysis.measures import DETECTION_MM3
+from hosim.analysis.targets import load_targets
+
+pytestmark = pytest.mark.slow  # every test here runs the model in 2-D or 3-D, or whole experiments
 
 TARGETS = load_targets()
 WINDOW_EVENTS = [e for e, entry in TARGETS.items() if e != "knockouts" and "window" in entry]

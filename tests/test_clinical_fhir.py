@@ -6,7 +6,12 @@ import pytest
 from fhir.resources.R4B.riskassessment import RiskAssessment
 
 from hosim.clinical import estimate_risk
-from hosim.clinical.fhir import EVIDENCE_SYSTEM, read_bundle, risk_assessment, risk_inputs
+from hosim.clinical.fhir import (
+    EVIDENCE_SYSTEM,
+    read_bundle,
+    risk_assessment,
+    risk_inputs,
+)
 from hosim.errors import InputError
 
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"

@@ -2,10 +2,9 @@
 
 import numpy as np
 import pytest
+from conftest import diffuse, gaussian
 
 from hosim.engine import Grid, State, Stepper, Transport, run
-
-from conftest import diffuse, gaussian
 
 CASES = {  # ndim: (edge, spacing um, initial variance um^2, D um^2/day, decay /day, t_end day)
     1: (161, 1.0, 16.0, 1.0, 0.05, 8.0),

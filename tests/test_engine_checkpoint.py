@@ -9,10 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from checkpoint_problem import build, run_to_end
 
 from hosim.engine import Checkpoint, InputError
-
-from checkpoint_problem import build, run_to_end
 
 HERE = Path(__file__).parent
 
@@ -28,6 +27,7 @@ def _same(a, b):
     assert all(np.array_equal(ra.snapshots[k], rb.snapshots[k]) for k in ra.snapshots)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [0.3, 1.5])
 def test_killed_and_resumed_run_matches_uninterrupted_run(tmp_path, kill_after):
     reference = run_to_end()

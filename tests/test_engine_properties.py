@@ -3,10 +3,18 @@
 import numba
 import numpy as np
 import pytest
-
-from hosim.engine import Flow, Grid, InputError, SimulationError, State, Stepper, Transport, run
-
 from conftest import diffuse
+
+from hosim.engine import (
+    Flow,
+    Grid,
+    InputError,
+    SimulationError,
+    State,
+    Stepper,
+    Transport,
+    run,
+)
 
 
 def test_no_flux_conserves_mass_over_1000_steps(method):

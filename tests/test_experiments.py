@@ -74,6 +74,7 @@ def dose_response(tmp_path_factory):
     return out, report, batch
 
 
+@pytest.mark.slow
 def test_dose_response_writes_table_and_figure_and_bone_grows_with_dose_above_a_threshold(dose_response):
     out, report, batch = dose_response
     assert sorted(batch.computed) == sorted(f"dose-{d:g}" for d in DOSES)
@@ -91,6 +92,7 @@ def test_dose_response_writes_table_and_figure_and_bone_grows_with_dose_above_a_
     assert (out / "dose-response.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_a_rerun_reuses_every_saved_case(dose_response):
     out, report, _ = dose_response
     again, batch = run_experiment("dose-response", out, QUICK, workers=2)
@@ -98,6 +100,7 @@ def test_a_rerun_reuses_every_saved_case(dose_response):
     assert again["rows"] == report["rows"]
 
 
+@pytest.mark.slow
 def test_cases_run_with_other_options_are_not_reused(dose_response):
     out, _, _ = dose_response
     cases = [Case("dose-0", "mouse-bmp2", (), {"dose": 0.0})]
@@ -105,6 +108,7 @@ def test_cases_run_with_other_options_are_not_reused(dose_response):
     assert batch.computed == ["dose-0"]
 
 
+@pytest.mark.slow
 def test_cases_of_a_changed_model_are_not_reused(dose_response, monkeypatch):
     import hosim.cohort.runner as runner
 
@@ -127,6 +131,7 @@ def test_the_model_fingerprint_follows_code_and_data_not_comments_or_docstrings(
     assert _meaning("p.toml", data) != _meaning("p.toml", data.replace("1.0", "1.5"))
 
 
+@pytest.mark.slow
 def test_a_case_finished_after_the_model_changed_is_not_saved(tmp_path, monkeypatch):
     import hosim.cohort.runner as runner
     from hosim.errors import SimulationError
@@ -138,6 +143,7 @@ def test_a_case_finished_after_the_model_changed_is_not_saved(tmp_path, monkeypa
     assert not (tmp_path / "cases" / "control.json").exists()
 
 
+@pytest.mark.slow
 def test_parallel_workers_and_a_dask_client_give_the_serial_results(tmp_path):
     from distributed import Client
 
@@ -152,6 +158,7 @@ def test_parallel_workers_and_a_dask_client_give_the_serial_results(tmp_path):
         assert parallel[name]["metrics"] == serial[name]["metrics"] == dask[name]["metrics"], name
 
 
+@pytest.mark.slow
 def test_timing_experiment_tables_each_treatment_at_each_start(tmp_path):
     report, batch = run_experiment("timing", tmp_path, QUICK, workers=2)
     assert len(batch.computed) == 1 + len(anti_ho_treatments()) * len(STARTS)
@@ -169,6 +176,7 @@ def test_timing_experiment_tables_each_treatment_at_each_start(tmp_path):
     assert (tmp_path / "timing.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_an_interrupted_experiment_resumes_without_recomputing_finished_cases(tmp_path):
     """Kill `hosim experiment` (and its workers) once some cases are saved; the re-run keeps those files."""
     out = tmp_path / "timing"
@@ -202,6 +210,7 @@ def test_an_interrupted_experiment_resumes_without_recomputing_finished_cases(tm
         (["experiment", "knockouts", "--workers", "0"], ["--workers"]),
     ],
 )
+@pytest.mark.slow
 def test_bad_experiment_input_is_one_line_exit_2(tmp_path, args, words):
     proc = hosim(*args, "--out", str(tmp_path / "x"))
     assert proc.returncode == 2, proc.stderr

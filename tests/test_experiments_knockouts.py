@@ -6,7 +6,16 @@ import os
 
 import pytest
 
-from hosim.cohort.experiments import ALSO, CONTROL, PREDICTIONS, load_targets, run_experiment, run_options
+from hosim.cohort.experiments import (
+    ALSO,
+    CONTROL,
+    PREDICTIONS,
+    load_targets,
+    run_experiment,
+    run_options,
+)
+
+pytestmark = pytest.mark.slow  # every test here runs the model in 2-D or 3-D, or whole experiments
 
 KNOCKOUTS = load_targets()["knockouts"]
 

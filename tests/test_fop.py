@@ -6,6 +6,8 @@ import pytest
 from hosim.analysis.measures import DETECTION_MM3
 from hosim.simulation import simulate
 
+pytestmark = pytest.mark.slow  # every test here runs the model in 2-D or 3-D, or whole experiments
+
 OPTIONS = dict(dims=2, resolution_um=48.0)
 
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hosim.biology import load_parameters
-from hosim.biology import species_names
+from hosim.biology import load_parameters, species_names
 from hosim.biology.interventions import (
     GENOTYPE,
     INTERVENTIONS,
@@ -20,9 +19,9 @@ from hosim.biology.interventions import (
     listing,
     scaled_parameters,
 )
-from hosim.regimen import Applied, Schedule, resolve
 from hosim.biology.variables import VARIABLE_NAMES
 from hosim.errors import InputError
+from hosim.regimen import Applied, Schedule, resolve
 from hosim.simulation import simulate
 
 MODEL = Path(__file__).resolve().parents[2] / "shared" / "MODEL.md"  # the project's shared folder beside the checkout

@@ -24,6 +24,7 @@ def run_dir(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_summary_json_keeps_the_contract(run_dir):
     summary = json.loads((run_dir / "summary.json").read_text())
     assert set(summary) >= {"scenario", "interventions", "options", "metrics", "version"}  # DESIGN.md: keys added only
@@ -35,6 +36,7 @@ def test_summary_json_keeps_the_contract(run_dir):
     assert summary["metrics"]["heterotopic_bone_mm3_day14"] is None  # the run is shorter than 14 days
 
 
+@pytest.mark.slow
 def test_result_nc_has_series_snapshots_and_units(run_dir):
     with xr.open_dataset(run_dir / "result.nc") as ds:
         assert ds["time"].values[0] == 0 and ds["time"].values[-1] == pytest.approx(3.0)
@@ -45,6 +47,7 @@ def test_result_nc_has_series_snapshots_and_units(run_dir):
         assert np.all(np.isfinite(ds["bmp2_total"].values))
 
 
+@pytest.mark.slow
 def test_figures_are_written(run_dir):
     for name in ("timeline.png", "lesion.png"):
         path = run_dir / "figures" / name
@@ -63,6 +66,7 @@ def test_figures_are_written(run_dir):
         (["run", "mouse-bmp2", "-p", "nonsense"], ["KEY=VALUE"]),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, words):
     out = tmp_path / "out"
     proc = hosim(*args, "--out", str(out))
@@ -73,6 +77,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, words):
     assert not out.exists() or not any(out.iterdir())
 
 
+@pytest.mark.slow
 def test_scenarios_are_listed():
     proc = hosim("scenarios")
     assert proc.returncode == 0 and "mouse-bmp2" in proc.stdout and "mouse-empty" in proc.stdout

@@ -36,12 +36,13 @@ from hosim.analysis.calibration import (
     rule_checks,
     window_checks,
 )
-from hosim.analysis.measures import EXTRA_KEYS, compute_measures, compute_metrics
+from hosim.analysis.measures import compute_measures, compute_metrics, extra_keys
 from hosim.analysis.targets import load_targets
 from hosim.biology import load_parameters
 from hosim.cohort.experiments import ALSO, ratio
 from hosim.engine import Recorder, Stepper, run
 from hosim.errors import InputError, SimulationError
+from hosim.files import write_text
 from hosim.regimen import apply_interventions
 from hosim.scenarios import get_scenario
 
@@ -92,11 +93,11 @@ def all_checks(parameters, resolution_um: float | None, targets: dict, knockouts
 def knockout_checks(parameters, resolution_um: float | None, targets: dict, control: Run) -> list[Check]:
     """Each [knockouts] case in 2-D: heterotopic bone / control at most its bound, and its further rule
     (the knockouts experiment's ALSO) as a margin."""
-    base = {**control.metrics, **compute_measures(control.times, control.series, EXTRA_KEYS)}
+    base = {**control.metrics, **compute_measures(control.times, control.series, extra_keys())}
     checks = []
     for name, entry in targets["knockouts"].items():
         run = simulate("mouse-bmp2", 2, parameters, resolution_um, interventions=[name])
-        measured = {**run.metrics, **compute_measures(run.times, run.series, EXTRA_KEYS)}
+        measured = {**run.metrics, **compute_measures(run.times, run.series, extra_keys())}
         bone = ratio(measured["heterotopic_bone_mm3"], base["heterotopic_bone_mm3"])
         bound = entry["max_ratio"]
         checks.append(Check(f"ko {name}", f"heterotopic bone / control <= {bound:g}", bone,
@@ -135,7 +136,7 @@ def write_values(values: dict[str, float], path: Path = DATA_FILE) -> None:
         text, n = pattern.subn(lambda m: m.group(1) + f"{value:.4g}", text)
         if n != 1:
             raise RuntimeError(f"parameter {name} not found once in {path}")
-    path.write_text(text, encoding="utf-8")
+    write_text(path, text)
 
 
 def main(argv=None) -> int:
@@ -182,7 +183,7 @@ def main(argv=None) -> int:
     for n in FREE:
         print(f"  {n:24s} {base.value(n):10.4g} -> {fitted[n]:10.4g} {base[n].unit}")
     if args.json:
-        args.json.write_text(json.dumps({
+        write_text(args.json, json.dumps({
             "fitted": fitted,
             "start": {n: base.value(n) for n in FREE},
             "evaluations": len(history),

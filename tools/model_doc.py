@@ -13,6 +13,7 @@ from pathlib import Path
 from hosim.biology import load_parameters
 from hosim.biology.parameters import markdown_table as parameter_table
 from hosim.biology.variables import markdown_table as variable_table
+from hosim.files import write_text
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "model.md"
 SECTIONS = {"variables": variable_table, "parameters": lambda: parameter_table(load_parameters())}
@@ -40,7 +41,7 @@ def main(argv=None) -> int:
     new = render(text)
     if args.check:
         return 0 if new == text else 1
-    DOC.write_text(new, encoding="utf-8")
+    write_text(DOC, new)
     return 0
 
 

@@ -221,7 +221,13 @@ def experiment(
     species: str = typer.Option(None, "--species", help="mouse or human (default: the scenario's)."),
 ) -> None:
     """Run a virtual experiment in parallel; finished cases are kept in DIR/cases, so a re-run resumes."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from hosim.cohort.experiments import get_experiment, run_experiment, run_options
     from hosim.errors import SimulationError

@@ -14,7 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from hosim.biology.cascade import Cascade
-from hosim.biology.interventions import GENOTYPE, TREATMENT, Intervention, get_intervention, scaled_parameters
+from hosim.biology.interventions import (
+    GENOTYPE,
+    TREATMENT,
+    Intervention,
+    get_intervention,
+    scaled_parameters,
+)
 from hosim.biology.variables import VARIABLE_NAMES
 from hosim.errors import InputError
 

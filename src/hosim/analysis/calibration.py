@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from hosim.analysis.measures import measure, value_at
-from hosim.analysis.targets import load_targets
 from hosim.scenarios.observables import observable
 
 SUBSTANCE_P = observable("substance_p_total")

@@ -123,7 +123,9 @@ def neurogenic_inflammation(fields, body, tissue, signals, p, rates):
     rates.L.mast_degranulated += p.mast_recovery
 
     rates.P.macrophages += p.macrophage_death * tissue.macrophage_home
-    rates.P.macrophages += p.macrophage_recruitment * (signals.damage + p.macrophage_mast_weight * fields.mast_degranulated)
+    rates.P.macrophages += p.macrophage_recruitment * (
+        signals.damage + p.macrophage_mast_weight * fields.mast_degranulated
+    )
 
 
 def barrier_opening(fields, body, tissue, signals, p, rates):
@@ -267,13 +269,15 @@ def orthotopic_route(fields, body, tissue, signals, p, rates):
     them, without the nerve."""
     bmp = hill(signals.smad, p.periosteal_bmp2_half, p.bmp2_hill)
     growth = p.periosteal_proliferation * bmp
-    rates.P.periosteal_progenitors += growth * fields.periosteal_progenitors + p.periosteal_turnover * tissue.periosteal_home
+    rates.P.periosteal_progenitors += (
+        growth * fields.periosteal_progenitors + p.periosteal_turnover * tissue.periosteal_home
+    )
     osteo = p.periosteal_osteogenesis * bmp * signals.normoxia
     rates.L.periosteal_progenitors += growth * signals.crowding + p.periosteal_turnover + osteo
     rates.P.osteoblasts += osteo * fields.periosteal_progenitors
 
 
-STEPS = (
+CASCADE_STEPS = (
     trigger,
     neurogenic_inflammation,
     barrier_opening,
@@ -338,7 +342,8 @@ def local_signals(fields: Fields, tissue: TissueContext, p: SimpleNamespace) -> 
     mutant receptor turns into a BMP-like signal (Hatsell 2015; Hino 2015) and the wild type does not.
     """
     mutant = p.acvr1_r206h
-    smad = fields.bmp2 * (1.0 + mutant * (p.acvr1_bmp_sensitivity - 1.0)) + mutant * p.acvr1_activin_gain * fields.activin_a
+    smad = (fields.bmp2 * (1.0 + mutant * (p.acvr1_bmp_sensitivity - 1.0))
+            + mutant * p.acvr1_activin_gain * fields.activin_a)
     hif = hill_down(fields.oxygen, p.hif_po2_half, p.hif_hill)
     cells = fields.tissue_progenitors + fields.chondrocytes + fields.osteoblasts + fields.periosteal_progenitors
     cells += fields.perineurial_migrating
@@ -368,7 +373,7 @@ def local_signals(fields: Fields, tissue: TissueContext, p: SimpleNamespace) -> 
 
 
 class Cascade:
-    """The reaction function the engine calls (docs/engine.md): all fourteen steps, in order."""
+    """The reaction function the engine calls (docs/engine.md): all fourteen cascade steps, in order."""
 
     def __init__(self, parameters: ParameterSet, tissue: Tissue, bmp2_vector: float = 1.0):
         self.parameters = parameters
@@ -386,5 +391,5 @@ class Cascade:
         rates = RateViews(P=Fields(rates.production), L=Fields(rates.loss), sP=rates.scalar_production,
                           sL=rates.scalar_loss, F=rates.flow)
         signals = local_signals(now, self.context, self.p)
-        for step in STEPS:
-            step(now, scalars, self.context, signals, self.p, rates)
+        for cascade_step in CASCADE_STEPS:
+            cascade_step(now, scalars, self.context, signals, self.p, rates)

@@ -12,7 +12,7 @@ multiply. When and how long an intervention acts in a run is the simulation laye
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from importlib import resources
 

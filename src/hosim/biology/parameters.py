@@ -117,10 +117,15 @@ def parse_parameters(text: str) -> ParameterSet:
     return ParameterSet(params)
 
 
+def species_folder():
+    """Where the species overlay files live (package data)."""
+    return resources.files("hosim.data").joinpath(SPECIES_FOLDER)
+
+
 def species_names() -> tuple[str, ...]:
     """The species hosim has parameters for: the mouse base and one name per overlay file."""
-    folder = resources.files("hosim.data").joinpath(SPECIES_FOLDER)
-    overlays = sorted(item.name.removesuffix(".toml") for item in folder.iterdir() if item.name.endswith(".toml"))
+    overlays = sorted(item.name.removesuffix(".toml") for item in species_folder().iterdir()
+                      if item.name.endswith(".toml"))
     return (BASE_SPECIES, *overlays)
 
 
@@ -143,7 +148,7 @@ def _load(species: str) -> ParameterSet:
     base = parse_parameters(data.joinpath(DATA_FILE).read_text(encoding="utf-8"))
     if species == BASE_SPECIES:
         return base
-    overlay = data.joinpath(SPECIES_FOLDER).joinpath(f"{species}.toml").read_text(encoding="utf-8")
+    overlay = species_folder().joinpath(f"{species}.toml").read_text(encoding="utf-8")
     return apply_overlay(base, overlay, species)
 
 
@@ -170,6 +175,7 @@ def markdown_table(parameters: ParameterSet) -> str:
     for p in sorted((parameters[n] for n in parameters), key=lambda p: p.cascade_step):
         source = p.source.replace("|", "/")
         lines.append(
-            f"| {p.cascade_step} | `{p.name}`: {p.description} | {p.value:.4g} | {p.unit} | {p.low:.4g} - {p.high:.4g} | {source} |"
+            f"| {p.cascade_step} | `{p.name}`: {p.description} | {p.value:.4g} | {p.unit} | "
+            f"{p.low:.4g} - {p.high:.4g} | {source} |"
         )
     return "\n".join(lines) + "\n"

@@ -12,7 +12,12 @@ from hosim.clinical.evidence import evidence_row
 from hosim.clinical.prevention import prevention_for
 from hosim.clinical.risk import Effect, Probability, RiskEstimate
 from hosim.clinical.settings import FACTOR_LABELS
-from hosim.clinical.timeline import CALL_A_DOCTOR, CALL_A_DOCTOR_SOURCE, STAGES, onset_sentence
+from hosim.clinical.timeline import (
+    CALL_A_DOCTOR,
+    CALL_A_DOCTOR_SOURCE,
+    STAGES,
+    onset_sentence,
+)
 
 STYLE = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:46em;margin:2em auto;padding:0 1em;

@@ -12,20 +12,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hosim.analysis.measures import DETECTION_MM3, EXTRA_KEYS, METRIC_KEYS, measure
+from hosim.analysis.measures import DETECTION_MM3, METRIC_KEYS, extra_keys, measure
 from hosim.analysis.targets import load_targets as load_target_set
 from hosim.biology.interventions import INTERVENTIONS, TREATMENT
 from hosim.biology.parameters import check_species
 from hosim.cohort.runner import Batch, Case, run_cases
 from hosim.errors import InputError
-from hosim.io import experiment_figures as figures
 from hosim.files import write_text
+from hosim.io import experiment_figures as figures
 from hosim.io.tables import csv_text, markdown_table
 from hosim.scenarios import get_scenario
 
 SCENARIO = "mouse-bmp2"
 CONTROL = "control"
-MEASURES = (*METRIC_KEYS, *EXTRA_KEYS)
+MEASURES = (*METRIC_KEYS, *extra_keys())
 HETERO = measure("heterotopic_bone_mm3")
 ORTHO = measure("orthotopic_bone_mm3")
 

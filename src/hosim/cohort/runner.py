@@ -24,7 +24,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from hosim import __version__
-from hosim.analysis.measures import EXTRA_KEYS, compute_measures
+from hosim.analysis.measures import MEASURES, compute_measures, extra_keys
 from hosim.errors import InputError, SimulationError
 from hosim.files import write_json
 
@@ -92,7 +92,7 @@ def case_spec(case: Case, options: dict, model: str) -> dict:
         "params": dict(case.params),
         "options": dict(options),
         "model": model,
-        "measures": list(EXTRA_KEYS),
+        "measures": list(MEASURES),
     }
 
 
@@ -105,7 +105,7 @@ def run_case(spec: dict) -> dict:
     times, series = result.series()
     return {
         "metrics": result.metrics,
-        "extra": compute_measures(times, series, EXTRA_KEYS),
+        "extra": compute_measures(times, series, extra_keys()),
         "interventions": result.interventions,
         "run_options": result.options,
         "wall_s": time.perf_counter() - started,

@@ -15,10 +15,11 @@ from hosim.engine.stepper import Stepper
 
 @dataclass(frozen=True)
 class Event:
-    """A change of the state at a time step (a later injury, say): action(state) runs before step `step`.
+    """A change of the state at a time step (a later injury, say): action(state) runs as soon as the
+    state reaches step `step` (time t0 + step * dt), before that time is recorded or checkpointed.
 
     Events are tied to step numbers, not to accumulated times, so a resumed run applies each one exactly
-    where an uninterrupted run does (a checkpoint is always written before the events of its step).
+    where an uninterrupted run does (a checkpoint of step k already holds the events of step k).
     """
 
     step: int
@@ -56,9 +57,8 @@ def run(
         if recorder is not None:
             recorder.observe(state, stepper.dt, final=nsteps == 0)
     while state.step < nsteps:
-        if state.step:
-            _apply(due, state)
         stepper.step(state, t0)
+        _apply(due, state)
         if recorder is not None:
             recorder.observe(state, stepper.dt, final=state.step == nsteps)
         if checkpoint is not None and state.step % checkpoint.every == 0 and state.step < nsteps:

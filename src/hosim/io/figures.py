@@ -10,11 +10,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from hosim.biology.variables import COMPARTMENTS, VARIABLES  # noqa: E402
 from hosim.files import write_atomic  # noqa: E402
 from hosim.scenarios.observables import OBSERVABLES  # noqa: E402
 
-STEP_NAMES = {
+CASCADE_STEP_NAMES = {
     1: "trigger",
     2: "neurogenic inflammation",
     3: "barrier opening",
@@ -61,10 +60,9 @@ def write_figures(result, folder: Path) -> list[Path]:
     return paths
 
 
-def _step_curves(dataset, step: int) -> dict[str, np.ndarray]:
-    totals = [f"{v.name}_total" for v in VARIABLES + COMPARTMENTS]
-    names = [n for n in totals if OBSERVABLES[n].cascade_step == step]
-    names += [n for n, spec in OBSERVABLES.items() if n not in totals and spec.cascade_step == step]
+def _cascade_step_curves(dataset, cascade_step: int) -> dict[str, np.ndarray]:
+    """The recorded observables that belong to a cascade step (the registry says which)."""
+    names = [n for n, spec in OBSERVABLES.items() if spec.cascade_step == cascade_step]
     return {n: dataset[n].values for n in names if n in dataset}
 
 
@@ -73,11 +71,11 @@ def draw_timeline(result, path: Path) -> Path:
     ds = result.dataset
     days = ds["time"].values
     fig, axes = plt.subplots(4, 4, figsize=(16, 12), sharex=True)
-    for step, ax in zip(range(1, 15), axes.flat):
-        for name, values in _step_curves(ds, step).items():
+    for cascade_step, ax in zip(range(1, 15), axes.flat):
+        for name, values in _cascade_step_curves(ds, cascade_step).items():
             peak = np.nanmax(np.abs(values)) if values.size else 0.0
             ax.plot(days, values / peak if peak > 0 else values, label=name.removesuffix("_total"))
-        ax.set_title(f"{step}. {STEP_NAMES[step]}", fontsize=10)
+        ax.set_title(f"{cascade_step}. {CASCADE_STEP_NAMES[cascade_step]}", fontsize=10)
         ax.set_ylim(-0.05, 1.1)
         ax.legend(fontsize=6, loc="best")
         ax.grid(alpha=0.3)

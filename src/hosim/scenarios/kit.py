@@ -29,7 +29,11 @@ from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES, units
 from hosim.engine import Event, Grid, State, Transport
 from hosim.errors import InputError
 from hosim.scenarios.capillaries import capillary_bed
-from hosim.scenarios.observables import OBSERVABLE_REGIONS, Observable, build_observables
+from hosim.scenarios.observables import (
+    OBSERVABLE_REGIONS,
+    Observable,
+    build_observables,
+)
 
 ORTHOTOPIC_DISTANCE_UM = 250.0  # DESIGN.md: bone within 250 um of the skeleton counts as orthotopic
 REQUIRED_REGIONS = tuple(sorted(set(TISSUE_REGIONS) | set(OBSERVABLE_REGIONS)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hosim.scenarios.kit import ORTHOTOPIC_DISTANCE_UM
+from hosim.scenarios.kit import ORTHOTOPIC_DISTANCE_UM, Anatomy
 
 LESION_MARGIN_UM = 200.0  # the lesion region reaches this far beyond the bolus
 
@@ -130,3 +130,12 @@ def hindlimb_compartment(g: HindLimb) -> tuple[float, dict[str, np.ndarray]]:
     frac["muscle"] = 1.0 - frac["nerve"] - frac["perineurium"] - frac["epineurium"]
     volume_um3 = np.pi * area * g.slab_thickness_um
     return volume_um3, {k: np.full((1, 1, 1), v) for k, v in frac.items()}
+
+
+def hindlimb_anatomy(g: HindLimb, dims: int, h: float) -> Anatomy:
+    """The hind limb as a scenario layout: the cross-section's regions, or in 0-D the well-mixed lesion."""
+    if dims == 0:
+        volume_um3, regions = hindlimb_compartment(g)
+        return Anatomy((), regions, g.slab_thickness_um, volume_um3)
+    shape, regions = hindlimb_regions(g, dims, h)
+    return Anatomy(shape, regions, g.slab_thickness_um)

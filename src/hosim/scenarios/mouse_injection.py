@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
 from hosim.scenarios.kit import Anatomy, Injury, Option, TissueScenario
-from hosim.scenarios.mouse_hindlimb import HindLimb, hindlimb_compartment, hindlimb_regions
+from hosim.scenarios.mouse_hindlimb import HindLimb, hindlimb_anatomy
 
 STANDARD_DOSE = 5.0  # million transduced cells (the dose of the AdBMP2 papers)
 
@@ -41,11 +41,7 @@ class MouseInjection(TissueScenario):
     def layout(self, options: Mapping[str, float], dims: int, h: float) -> Anatomy:
         limb = HindLimb(injection_distance_um=options["injection_distance_um"],
                         slab_thickness_um=options["slab_thickness_um"])
-        if dims == 0:
-            volume_um3, regions = hindlimb_compartment(limb)
-            return Anatomy((), regions, limb.slab_thickness_um, volume_um3)
-        shape, regions = hindlimb_regions(limb, dims, h)
-        return Anatomy(shape, regions, limb.slab_thickness_um)
+        return hindlimb_anatomy(limb, dims, h)
 
     def injuries(self, options: Mapping[str, float]) -> list[Injury]:
         dose = options["dose"]

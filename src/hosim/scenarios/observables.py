@@ -42,7 +42,7 @@ def _scalar(i: int):
     return lambda grid, vol: (lambda f, s: float(s[i]))
 
 
-def _weighted_mean(variable: str, *regions: str):
+def weighted_mean(variable: str, *regions: str):
     """Mean of a variable over the voxels of some regions (weighted by their fractions)."""
     i = VARIABLE_NAMES.index(variable)
 
@@ -107,9 +107,9 @@ OBSERVABLES: dict[str, ObservableSpec] = {
         ObservableSpec("hypoxic_fraction", "1", f"fraction of the lesion below {HYPOXIA_MMHG:g} mmHg", 7, ("lesion",),
                        _hypoxic_fraction),
         ObservableSpec("lesion_vessels_mean", "volume fraction", "mean vessel volume fraction in the lesion", None,
-                       ("lesion",), _weighted_mean("vessels", "lesion")),
+                       ("lesion",), weighted_mean("vessels", "lesion")),
         ObservableSpec("bnb_permeability_nerve_mean", "1", "mean open fraction of the blood-nerve barrier", None,
-                       ("nerve", "perineurium"), _weighted_mean("bnb_permeability", "nerve", "perineurium")),
+                       ("nerve", "perineurium"), weighted_mean("bnb_permeability", "nerve", "perineurium")),
     )
 }
 

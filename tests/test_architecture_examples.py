@@ -1,0 +1,116 @@
+"""The worked examples of docs/architecture.md, run as written: a new scenario (one module and one line of
+registration), a species (one data file), an intervention (one table), an observable with its measure,
+and an experiment."""
+
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import hosim.biology.parameters as parameters_module
+from hosim.analysis.measures import MEASURES, compute_measures
+from hosim.biology import load_parameters, species_names
+from hosim.biology.interventions import (
+    INTERVENTIONS,
+    check_registry,
+    parse_interventions,
+)
+from hosim.cohort.experiments import EXPERIMENTS, run_experiment, run_options
+from hosim.cohort.runner import Case, case_spec, run_case
+from hosim.errors import InputError
+from hosim.scenarios import SCENARIOS
+from hosim.scenarios.observables import OBSERVABLES
+from hosim.simulation import simulate
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
+
+
+def example(name: str) -> str:
+    """The code block that follows `<!-- example: NAME -->` in docs/architecture.md."""
+    match = re.search(rf"<!-- example: {name} -->\n```\w+\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    assert match, f"docs/architecture.md has no example {name!r}"
+    return match.group(1)
+
+
+def run_example(name: str) -> dict:
+    namespace: dict = {}
+    exec(compile(example(name), f"docs/architecture.md:{name}", "exec"), namespace)
+    return namespace
+
+
+def test_a_new_scenario_is_one_module_and_one_line_of_registration(monkeypatch, tmp_path):
+    scenario = run_example("scenario")["MouseReinjury"]()
+    monkeypatch.setitem(SCENARIOS, scenario.name, scenario)  # the one line in SCENARIOS
+    result = simulate("mouse-reinjury", dims=0, days=10.0)
+    t, muscle = result.dataset["time"].values, result.dataset["muscle_total"].values
+    before, after = muscle[t < 7.0][-1], muscle[t >= 7.0][0]  # the state at day 7 holds that day's injury
+    assert after < 0.9 * before  # the second injury on day 7
+    assert result.options["damage"] == 0.5 and result.options["repeat_day"] == 7.0
+    with pytest.raises(InputError, match=r"damage must lie in \[0, 1\]"):
+        simulate("mouse-reinjury", dims=0, days=1.0, damage=2.0)
+
+    class Killed(Exception):
+        pass
+
+    def kill_after_the_second_injury(step, total):
+        if step == 400:  # day 8
+            raise Killed
+
+    ckpt = tmp_path / "checkpoint.npz"
+    with pytest.raises(Killed):
+        simulate("mouse-reinjury", dims=0, days=10.0, checkpoint_path=ckpt, checkpoint_every=50,
+                 progress=kill_after_the_second_injury)
+    resumed = simulate("mouse-reinjury", dims=0, days=10.0, checkpoint_path=ckpt, checkpoint_every=50)
+    assert np.array_equal(resumed.dataset["muscle_total"].values, muscle)  # injured twice, not three times
+
+
+def test_a_new_species_is_one_data_file(monkeypatch, tmp_path):
+    folder = tmp_path / "species"
+    shutil.copytree(parameters_module.species_folder(), folder)
+    (folder / "rat.toml").write_text(example("species"), encoding="utf-8")
+    monkeypatch.setattr(parameters_module, "species_folder", lambda: folder)
+    parameters_module._load.cache_clear()
+    try:
+        assert "rat" in species_names()
+        rat = load_parameters("rat")
+        assert rat.value("blood_volume") == 16000.0 and "Lee & Blaufox 1985" in rat["blood_volume"].source
+        result = simulate("mouse-bmp2", dims=0, days=1.0, species="rat", parameters={"bmp2_decay": 3.0})
+        assert result.options["species"] == "rat" and result.options["parameters"] == {"bmp2_decay": 3.0}
+    finally:
+        parameters_module._load.cache_clear()
+
+
+def test_a_new_intervention_is_one_table(monkeypatch):
+    (item,) = parse_interventions(example("intervention")).values()
+    monkeypatch.setitem(INTERVENTIONS, item.name, item)
+    check_registry(load_parameters(), species_names())
+    control = simulate("mouse-bmp2", dims=0, days=6.0)
+    treated = simulate("mouse-bmp2", [{"name": "vegf-trap", "start": 1.0}], dims=0, days=6.0)
+    assert treated.dataset["vegf_total"].values[-1] < 0.5 * control.dataset["vegf_total"].values[-1]
+    assert treated.interventions[0]["start"] == 1.0
+    assert tomllib.loads(example("intervention"))["vegf-trap"]["evidence"]
+
+
+def test_a_new_observable_and_measure_reach_runs_and_experiments(monkeypatch, tmp_path):
+    names = run_example("observable")
+    spec, measure = names["LESION_MACROPHAGES"], names["MACROPHAGE_PEAK_DAY"]
+    monkeypatch.setitem(OBSERVABLES, spec.name, spec)
+    monkeypatch.setitem(MEASURES, measure.name, measure)
+    result = simulate("mouse-bmp2", dims=0, days=6.0)
+    assert result.dataset[spec.name].attrs["units"] == "1e6 cells/mL"
+    day = compute_measures(*result.series(), [measure.name])[measure.name]
+    assert 0.0 < day < 6.0
+    spec = case_spec(Case("control", "mouse-bmp2"), run_options(dims=0, days=6.0), "model")
+    assert measure.name in spec["measures"]  # a saved case from before the measure existed is recomputed
+    assert run_case(spec)["extra"][measure.name] == day  # what every experiment's worker runs
+
+
+def test_a_new_experiment_is_registered_and_runs(monkeypatch, tmp_path):
+    experiment = run_example("experiment")["DISTANCE"]
+    monkeypatch.setitem(EXPERIMENTS, experiment.name, experiment)
+    report, batch = run_experiment("injection-distance", tmp_path, run_options(dims=0, days=2.0), workers=1)
+    assert len(batch.computed) == 3 and (tmp_path / "distance.csv").read_text().count("\n") == 4
+    assert [row["distance_um"] for row in report["rows"]] == [500.0, 1000.0, 2000.0]
