@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from hosim import __version__
@@ -30,3 +31,27 @@ def test_bad_input_is_one_line_and_exit_2():
     proc = subprocess.run([sys.executable, "-m", "hosim.cli", "bench", "--sizes", "abc"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "--sizes" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _imported(*args) -> set[str]:
+    """Top-level modules a fresh interpreter imports to run `args` (from -X importtime)."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", *args], capture_output=True, text=True)
+    return {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines() if "|" in line}
+
+
+HEAVY = {"numba", "pyamg", "xarray"}
+
+
+def test_the_clinical_layer_loads_no_engine():
+    assert not HEAVY & _imported("-c", "import hosim.clinical")
+
+
+@pytest.mark.slow
+def test_risk_and_grade_commands_start_without_the_engine(tmp_path):
+    import numpy as np
+
+    mask = tmp_path / "mask.npy"
+    np.save(mask, np.zeros((8, 8), dtype=np.int8))
+    assert not HEAVY & _imported("-m", "hosim.cli", "risk", "--setting", "tha", "--json")
+    assert not HEAVY & _imported("-m", "hosim.cli", "grade", str(mask), "--spacing-mm", "1")
+    assert "numba" in _imported("-c", "import hosim.simulation")  # the check can see an import
