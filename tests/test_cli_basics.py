@@ -55,3 +55,16 @@ def test_risk_and_grade_commands_start_without_the_engine(tmp_path):
     assert not HEAVY & _imported("-m", "hosim.cli", "risk", "--setting", "tha", "--json")
     assert not HEAVY & _imported("-m", "hosim.cli", "grade", str(mask), "--spacing-mm", "1")
     assert "numba" in _imported("-c", "import hosim.simulation")  # the check can see an import
+
+
+def test_parameters_command_lists_the_species_values():
+    result = runner.invoke(app, ["parameters", "--species", "human", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert rows["blood_volume"]["species_value"] and rows["blood_volume"]["value"] == 5.0e6
+    assert not rows["bmp2_decay"]["species_value"] and rows["bmp2_decay"]["unit"] == "1/day"
+    assert all(row["source"] and row["unit"] for row in rows.values())
+    plain = runner.invoke(app, ["parameters"])
+    assert plain.exit_code == 0 and "bmp2_decay = 2 1/day" in plain.stdout
+    bad = runner.invoke(app, ["parameters", "--species", "dog"])
+    assert bad.exit_code == 2 and "allowed: mouse, human" in bad.output
