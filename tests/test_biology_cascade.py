@@ -113,3 +113,20 @@ def test_uninjured_tissue_stays_at_rest():
     for k, name in enumerate(VARIABLE_NAMES):
         assert state.fields[k].item() == pytest.approx(start[k].item(), rel=0.02, abs=1e-9), name
     assert state.scalars == pytest.approx([scalars[c] for c in COMPARTMENT_NAMES], rel=0.02)
+
+
+def test_matrix_fat_and_vessels_never_fill_more_than_a_voxel():
+    """Cartilage, woven and mature bone, tBAT and vessels share each voxel: each grows only into the
+    room the others leave, so their volume fractions add up to at most 1 at every step of a run."""
+    from hosim.engine import Recorder
+    from hosim.regimen import apply_interventions
+    from hosim.scenarios import get_scenario
+
+    shares = [VARIABLE_NAMES.index(n) for n in ("cartilage", "bone_woven", "bone_mature", "tbat", "vessels")]
+    setup, _ = apply_interventions(get_scenario("mouse-bmp2"), [], dims=0)
+    state = setup.state
+    recorder = Recorder({"filled": lambda f, s: float(f[shares].sum(axis=0).max())})
+    stepper = Stepper(setup.grid, state.variables, state.compartments, setup.transports, setup.reactions, setup.dt)
+    run(stepper, state, setup.days, recorder, events=setup.events)
+    _, series = recorder.series()
+    assert 0.5 < series["filled"].max() <= 1.0

@@ -14,7 +14,6 @@ the injuries, chooses the time step, and hands the engine a Setup.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,7 @@ from hosim.biology.tissue import TISSUE_REGIONS
 from hosim.biology.transport import transports
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES, units
 from hosim.engine import Event, Grid, State, Transport
+from hosim.checks import check_number, check_seed
 from hosim.errors import InputError
 from hosim.scenarios.capillaries import capillary_bed
 from hosim.scenarios.observables import (
@@ -43,25 +43,6 @@ SNAPSHOT_VARIABLES = (
     "vegf", "vessels", "tissue_progenitors", "chondrocytes", "cartilage", "osteoblasts", "bone_woven",
     "bone_mature", "muscle",
 )
-
-
-def check_number(name: str, value: Any, low: float, high: float, unit: str, why: str = "") -> float:
-    """value as a float in [low, high], else InputError naming the option, its range and why."""
-    reason = f" ({why})" if why else ""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} must be a number in [{low:g}, {high:g}] {unit}{reason}, got {value!r}") from None
-    if not (math.isfinite(v) and low <= v <= high):
-        raise InputError(f"{name} must lie in [{low:g}, {high:g}] {unit}{reason}, got {value!r}")
-    return v
-
-
-def check_seed(seed: Any) -> int:
-    """A seed is a whole number >= 0 (numpy's generators take no negative seeds)."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, float)) or seed != int(seed) or seed < 0:
-        raise InputError(f"seed must be a whole number >= 0, got {seed!r}")
-    return int(seed)
 
 
 @dataclass(frozen=True)
@@ -171,25 +152,37 @@ class TissueScenario:
             return species
         return parameters.species if isinstance(parameters, ParameterSet) else self.species
 
+    def check_run(self, dims: Any = 2, days: Any = None, resolution_um: Any = None, seed: Any = 0
+                  ) -> tuple[int, float, float, int]:
+        """The run options checked (InputError naming the bad one): dims, days, grid spacing (um), seed;
+        None means the scenario's default."""
+        if isinstance(dims, bool) or dims not in (0, 1, 2, 3):
+            raise InputError(f"dims must be 0, 1, 2 or 3, got {dims!r}")
+        dims = int(dims)
+        days = check_number("days", self.default_days if days is None else days, *DAYS_RANGE, "days")
+        if resolution_um is None:
+            h = self.default_resolution_um.get(dims, 24.0)
+        else:
+            h = check_number("resolution_um", resolution_um, *self.resolution_range_um, "um")
+        return dims, days, h, check_seed(seed)
+
+    def check_options(self, params: Mapping[str, Any]) -> dict[str, float]:
+        """The scenario's own options, checked against their ranges (defaults filled in); unknown names
+        are refused with the allowed ones."""
+        unknown = sorted(set(params) - set(self.defaults))
+        if unknown:
+            raise InputError(f"unknown parameter(s) {', '.join(unknown)} for scenario {self.name}; "
+                             f"allowed: {', '.join(self.defaults)}")
+        return {name: option.check(name, params.get(name, option.default)) for name, option in self.options.items()}
+
     def build(self, dims: int = 2, days: float | None = None, resolution_um: float | None = None, seed: int = 0,
               species: str | None = None, modify_parameters: Callable[[ParameterSet], ParameterSet] | None = None,
               **params: Any) -> Setup:
         """A fresh Setup; raises InputError naming any bad option and what is allowed.
 
         modify_parameters: applied to the run's parameter set after the user's overrides (genotypes)."""
-        unknown = sorted(set(params) - set(self.defaults))
-        if unknown:
-            raise InputError(f"unknown parameter(s) {', '.join(unknown)} for scenario {self.name}; "
-                             f"allowed: {', '.join(self.defaults)}")
-        if dims not in (0, 1, 2, 3) or isinstance(dims, bool):
-            raise InputError(f"dims must be 0, 1, 2 or 3, got {dims!r}")
-        days = check_number("days", self.default_days if days is None else days, *DAYS_RANGE, "days")
-        if resolution_um is None:
-            h = self.default_resolution_um.get(dims, 24.0)
-        else:
-            h = check_number("resolution_um", resolution_um, *self.resolution_range_um, "um")
-        seed = check_seed(seed)
-        options = {name: option.check(name, params.get(name, option.default)) for name, option in self.options.items()}
+        dims, days, h, seed = self.check_run(dims, days, resolution_um, seed)
+        options = self.check_options(params)
         species = self.run_species(species, params.get("parameters"))
         parameters = self._parameter_set(params.get("parameters"), species)
         overrides = _overrides(parameters, species)
