@@ -100,7 +100,7 @@ def test_a_new_observable_and_measure_reach_runs_and_experiments(monkeypatch, tm
     monkeypatch.setitem(OBSERVABLES, spec.name, spec)
     monkeypatch.setitem(MEASURES, measure.name, measure)
     result = simulate("mouse-bmp2", dims=0, days=6.0)
-    assert result.dataset[spec.name].attrs["units"] == "1e6 cells/mL"
+    assert result.dataset[spec.name].attrs["units"] == "1e6 mL-1"  # the model unit in UDUNITS words
     day = compute_measures(*result.series(), [measure.name])[measure.name]
     assert 0.0 < day < 6.0
     spec = case_spec(Case("control", "mouse-bmp2"), run_options(dims=0, days=6.0), "model")

@@ -151,8 +151,8 @@ def test_a_volume_is_projected_front_to_back_like_a_radiograph():
         (np.full((4, 4), 5), 1.0, ["[5]", "3 heterotopic bone"]),
         (np.full((4, 4), 0.5), 1.0, ["whole-number"]),
         (np.ones((4, 4), dtype=int), 1.0, ["no femur"]),
-        (hip(), 0.0, ["positive"]),
-        (hip(), float("nan"), ["positive"]),
+        (hip(), 0.0, ["--spacing-mm", "[0.001, 10]"]),
+        (hip(), float("nan"), ["--spacing-mm", "nan"]),
         (hip().astype(str), 1.0, ["integer labels"]),
     ],
 )
@@ -184,4 +184,4 @@ def test_grade_command_refuses_a_bad_spacing_with_exit_2(tmp_path):
     path = tmp_path / "hip.npy"
     np.save(path, hip())
     result = runner.invoke(app, ["grade", str(path), "--spacing-mm", "-1"])
-    assert result.exit_code == 2 and "positive" in result.stderr
+    assert result.exit_code == 2 and "--spacing-mm must lie in" in result.stderr

@@ -1,18 +1,28 @@
-"""Throughput of the diffusion solvers (and wall time of the standard scenarios), as one JSON object.
+"""Throughput of the diffusion solvers and wall times of the standard runs, as one JSON object.
 
 Million voxel updates per second for 3-D float64 fields after a warm-up, next to the numpy copy
 bandwidth measured in the same run: the explicit stencil moves about 16 bytes per voxel update, so
-copy_gb_s * 1e3 / 16 is its memory-bandwidth bound in Mvox/s.
+copy_gb_s * 1e3 / 16 is its memory-bandwidth bound in Mvox/s. Run times: the simulation alone
+(in-process, JIT cache warm) and `hosim run` end to end from the shell (a fresh interpreter: imports,
+checks, simulation, summary.json, result.nc and figures), the figure users feel.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 import time
 
 import numba
 import numpy as np
 
 from hosim.engine import LODSolver, explicit_step
+from hosim.errors import InputError
+
+ARRAYS_PER_SOLVE = 6  # float64 fields alive at once in solver_mvox_s: field, output, LOD coefficients and scratch
+MAX_EDGE = 1024
 
 
 def _best_seconds(action, repeats: int) -> float:
@@ -77,6 +87,46 @@ def scenario_seconds(scenario: str, dims: int) -> float:
     return time.perf_counter() - start
 
 
+def available_bytes() -> int:
+    """Memory the benchmark may use: what the system reports as available, else half the physical memory."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+
+
+def check_sizes(text: str) -> list[int]:
+    """Cube edges from "64,128,256": whole numbers from 4 to MAX_EDGE whose arrays fit in memory."""
+    try:
+        edges = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InputError(f"--sizes must be comma-separated whole numbers, got {text!r}") from None
+    if not edges or min(edges) < 4 or max(edges) > MAX_EDGE:
+        raise InputError(f"--sizes needs edge lengths from 4 to {MAX_EDGE}, got {text!r}")
+    need, have = ARRAYS_PER_SOLVE * 8 * max(edges) ** 3, available_bytes()
+    if need > have:
+        raise InputError(f"--sizes {max(edges)} needs about {need / 2**30:.1f} GiB of memory and "
+                         f"{have / 2**30:.1f} GiB is available; give smaller edges")
+    return edges
+
+
+END_TO_END = {"mouse-bmp2-0d": ["mouse-bmp2", "--dims", "0"], "mouse-bmp2-2d": ["mouse-bmp2"]}
+
+
+def end_to_end_seconds(args: list[str]) -> float:
+    """Wall time of `hosim run ARGS` in a fresh interpreter, outputs included (after one warm-up run)."""
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-m", "hosim.cli", "run", *args, "--out", folder, "--force"]
+        subprocess.run(command, check=True, capture_output=True)
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+
 def run_benchmark(edges=(64, 128, 256), scenarios: bool = True) -> dict:
     """All figures of the benchmark as plain data."""
     result = {"copy_gb_s": round(copy_bandwidth_gb_s(), 2), "explicit_mvox_s": {}, "lod_mvox_s": {}}
@@ -87,4 +137,5 @@ def run_benchmark(edges=(64, 128, 256), scenarios: bool = True) -> dict:
     result["threads"] = numba.get_num_threads()
     if scenarios:
         result["scenario_s"] = {key: round(scenario_seconds(*case), 2) for key, case in SCENARIO_CASES.items()}
+        result["end_to_end_s"] = {key: round(end_to_end_seconds(args), 2) for key, args in END_TO_END.items()}
     return result

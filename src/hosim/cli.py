@@ -1,6 +1,8 @@
 """The `hosim` command: thin wrappers that parse options and call the library.
 
-Every command turns an InputError into one line on stderr and exit code 2 (DESIGN.md contract).
+Every command turns bad input (an InputError, or a malformed option the parser catches) into one line on
+stderr and exit code 2, before anything is written (DESIGN.md contract); a run that fails on its own
+(SimulationError) is one line and exit code 1.
 """
 
 from __future__ import annotations
@@ -8,13 +10,15 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
 
 import typer
+from typer.exceptions import TyperException
 
 from hosim import __version__
-from hosim.errors import InputError
+from hosim.errors import InputError, SimulationError
 
 app = typer.Typer(
     name="hosim",
@@ -22,17 +26,37 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
-def fail(message: str) -> None:
-    """Print one clear line and exit with the bad-input code."""
+def main(argv: list[str] | None = None) -> int:
+    """The `hosim` entry point: parse errors become one line on stderr and exit code 2."""
+    try:
+        result = app(args=argv, prog_name="hosim", standalone_mode=False)
+    except TyperException as exc:  # typer's parser: an unknown option, a value of the wrong type, ...
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            typer.echo(ctx.get_help())
+            return 0
+        where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        message = " ".join(exc.format_message().split())
+        typer.echo(f"hosim: error: {message}{where}", err=True)
+        return 2
+    except typer.Abort:
+        typer.echo("hosim: interrupted", err=True)
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one clear line and exit (2: bad input; 1: the run itself failed)."""
     typer.echo(f"hosim: error: {message}", err=True)
-    raise typer.Exit(code=2)
+    raise typer.Exit(code=code)
 
 
 def user_errors(func: Callable) -> Callable:
-    """Decorator: InputError -> one line on stderr, exit 2, no traceback."""
+    """Decorator: InputError -> one line on stderr, exit 2; SimulationError -> one line, exit 1."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -40,8 +64,40 @@ def user_errors(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except InputError as exc:
             fail(str(exc))
+        except SimulationError as exc:
+            fail(str(exc), code=1)
 
     return wrapper
+
+
+@contextmanager
+def progress_reporter(label: str) -> Iterator[Callable[[int, int, str], None]]:
+    """update(done, total, what): a live bar on a terminal, else a plain line on stderr every 10%."""
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        columns = (TextColumn(f"[bold]{label}[/]"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.description}"), TimeRemainingColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("", total=None)
+            yield lambda done, total, what="": bar.update(task, completed=done, total=total, description=what)
+        return
+    shown = [-1]
+
+    def update(done: int, total: int, what: str = "") -> None:
+        tenth = 10 * done // max(total, 1)
+        if tenth > shown[0]:
+            shown[0] = tenth
+            typer.echo(f"{label}: {10 * tenth}% ({done} of {total}{'; ' + what if what else ''})", err=True)
+
+    yield update
 
 
 def _version_callback(value: bool) -> None:
@@ -51,7 +107,7 @@ def _version_callback(value: bool) -> None:
 
 
 @app.callback()
-def main(
+def hosim_options(
     version: bool = typer.Option(
         False, "--version", callback=_version_callback, is_eager=True, help="Show the version and exit."
     ),
@@ -115,45 +171,80 @@ def parse_intervention(text: str) -> dict:
 @app.command()
 @user_errors
 def run(
-    scenario: str = typer.Argument(..., help="Scenario name (see `hosim scenarios`)."),
-    out: Path = typer.Option(None, "--out", help="Output folder (default runs/SCENARIO)."),
-    days: float = typer.Option(None, "--days", help="Days to simulate (default: the scenario's)."),
-    dims: int = typer.Option(2, "--dims", help="Grid dimension: 0 (well mixed), 1, 2 or 3."),
-    resolution: float = typer.Option(None, "--resolution", help="Grid spacing in micrometres."),
-    intervention: list[str] = typer.Option([], "-i", "--intervention", help="NAME[:key=value,...]; repeatable."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
-    species: str = typer.Option(None, "--species", help="mouse or human (default: the scenario's)."),
-    param: list[str] = typer.Option([], "--param", "-p", help="KEY=VALUE: a scenario option (e.g. dose=1.0) or a "
-                                    "model parameter (see `hosim parameters`); repeatable."),
+    scenario: str = typer.Argument(..., metavar="SCENARIO", help="Scenario name (see `hosim scenarios`)."),
+    out: str = typer.Option(None, "--out", metavar="DIR", help="Output folder.  [default: runs/SCENARIO]"),
+    days: float = typer.Option(None, "--days", metavar="DAYS", help="Days to simulate.  [default: the scenario's]"),
+    dims: int = typer.Option(2, "--dims", metavar="0|1|2|3", help="Grid dimension: 0 is one well-mixed compartment."),
+    resolution: float = typer.Option(None, "--resolution", metavar="UM",
+                                     help="Grid spacing in micrometres.  [default: the scenario's]"),
+    intervention: list[str] = typer.Option([], "-i", "--intervention", metavar="NAME[:KEY=VALUE,...]",
+                                           help="An intervention (`hosim interventions` lists them; keys: strength, "
+                                                "and for treatments start and end in days); repeatable."),
+    seed: int = typer.Option(0, "--seed", metavar="N", help="Random seed (a whole number >= 0)."),
+    species: str = typer.Option(None, "--species", metavar="mouse|human",
+                                help="Parameter set.  [default: the scenario's]"),
+    param: list[str] = typer.Option([], "--param", "-p", metavar="KEY=VALUE",
+                                    help="A scenario option (mouse scenarios: dose, injection_distance_um, "
+                                         "slab_thickness_um) or a model parameter (`hosim parameters` lists them "
+                                         "with their ranges); repeatable."),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw the figures."),
+    fresh: bool = typer.Option(False, "--fresh", help="Discard a checkpoint left in DIR by an earlier run."),
+    force: bool = typer.Option(False, "--force", help="Replace results of a different run already in DIR."),
 ) -> None:
-    """Run a scenario; write summary.json, result.nc and figures/; resume from DIR/checkpoint.npz."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from hosim.simulation import simulate
+    """Run a scenario; write summary.json, result.nc and figures/ into DIR; a killed run resumes from
+    DIR/checkpoint.npz when run again."""
+    from hosim.files import FolderLock, check_output_folder
+    from hosim.simulation import execute, prepare
 
     params = split_run_params(scenario, parse_assignments(param, "-p"), species)
     interventions = [parse_intervention(i) for i in intervention]
-    out = out or Path("runs") / scenario
-    checkpoint = out / "checkpoint.npz"
-    columns = (TextColumn(f"[bold]{scenario}[/]"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn())
-    with Progress(*columns, transient=True) as bar:
-        task = bar.add_task("run", total=None)
-        result = simulate(
-            scenario,
-            interventions,
-            dims=dims,
-            days=days,
-            resolution_um=resolution,
-            seed=seed,
-            species=species,
-            checkpoint_path=checkpoint,
-            progress=lambda i, n: bar.update(task, completed=i, total=n),
-            **params,
-        )
-    result.save(out, figures=figures)
-    checkpoint.unlink(missing_ok=True)
-    typer.echo(f"report: {out}/summary.json, {out}/result.nc" + (f", {out}/figures/" if figures else ""))
+    out = check_output_folder(Path("runs") / scenario if out is None else out, "--out")
+    prepared = prepare(scenario, interventions, dims=dims, days=days, resolution_um=resolution, seed=seed,
+                       species=species, **params)
+    refuse_other_results(out, prepared.config(), force)
+    with FolderLock(out, f"hosim run {scenario}"):
+        checkpoint = out / "checkpoint.npz"
+        if fresh:
+            checkpoint.unlink(missing_ok=True)
+        with progress_reporter(scenario) as update:
+            result = execute(prepared, checkpoint, progress=lambda i, n: update(i, n, f"day {i * prepared.setup.dt:.1f}"),
+                             command=["hosim", *sys.argv[1:]])
+        result.save(out, figures=figures)
+        checkpoint.unlink(missing_ok=True)
+    typer.echo(run_summary(result))
+    written = ["summary.json", "result.nc"] + ([f"figures/{p.name}" for p in sorted((out / "figures").glob("*.png"))]
+                                               if figures else [])
+    typer.echo(f"files: {', '.join(str(out / name) for name in written)}")
+
+
+def refuse_other_results(out: Path, config: dict, force: bool) -> None:
+    """A folder holding the results of another run (other scenario, options or interventions) is not
+    overwritten without --force; the same run again replaces them."""
+    summary = out / "summary.json"
+    if force or not summary.is_file():
+        return
+    try:
+        saved = json.loads(summary.read_text(encoding="utf-8"))
+        previous = {key: saved.get(key) for key in config}
+    except (OSError, ValueError, AttributeError):
+        previous = None
+    if previous != config:
+        differing = [k for k in config if previous is None or previous.get(k) != config[k]]
+        raise InputError(f"{out} holds the results of another run (its {', '.join(differing)} differ); "
+                         "choose another --out, or give --force to replace them")
+
+
+def run_summary(result) -> str:
+    """The key numbers of a finished run, in one line."""
+    m, o = result.metrics, result.options
+
+    def day(value) -> str:
+        return "never" if value is None else f"day {value:.1f}"
+
+    return (f"{result.scenario} ({result.setup.species}, {o['dims']}-D, {o['days']:g} days, seed {o['seed']}): "
+            f"heterotopic bone {m['heterotopic_bone_mm3']:.3g} mm^3 (onset {day(m['bone_onset_day'])}, "
+            f"half by {day(m['bone_t50_day'])}); orthotopic bone {m['orthotopic_bone_mm3']:.3g} mm^3; "
+            f"cartilage peak {m['cartilage_peak_mm3']:.3g} mm^3 ({day(m['cartilage_peak_day'])})")
 
 
 @app.command()
@@ -211,42 +302,26 @@ def interventions(
 @app.command()
 @user_errors
 def experiment(
-    name: str = typer.Argument(..., help="knockouts, dose-response or timing."),
-    out: Path = typer.Option(None, "--out", help="Output folder (default runs/experiments/NAME)."),
-    dims: int = typer.Option(2, "--dims", help="Grid dimension of every case: 0 (well mixed), 1, 2 or 3."),
-    days: float = typer.Option(None, "--days", help="Days to simulate (default: the scenario's)."),
-    resolution: float = typer.Option(None, "--resolution", help="Grid spacing in micrometres."),
-    workers: int = typer.Option(None, "--workers", help="Cases run at once (default: one per core)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed of every case."),
-    species: str = typer.Option(None, "--species", help="mouse or human (default: the scenario's)."),
+    name: str = typer.Argument(..., metavar="NAME", help="knockouts, dose-response or timing."),
+    out: str = typer.Option(None, "--out", metavar="DIR", help="Output folder.  [default: runs/experiments/NAME]"),
+    dims: int = typer.Option(2, "--dims", metavar="0|1|2|3", help="Grid dimension of every case."),
+    days: float = typer.Option(None, "--days", metavar="DAYS", help="Days to simulate.  [default: the scenario's]"),
+    resolution: float = typer.Option(None, "--resolution", metavar="UM",
+                                     help="Grid spacing in micrometres.  [default: the scenario's]"),
+    workers: int = typer.Option(None, "--workers", metavar="N", help="Cases run at once.  [default: one per core]"),
+    seed: int = typer.Option(0, "--seed", metavar="N", help="Random seed of every case (a whole number >= 0)."),
+    species: str = typer.Option(None, "--species", metavar="mouse|human",
+                                help="Parameter set.  [default: the scenario's]"),
 ) -> None:
     """Run a virtual experiment in parallel; finished cases are kept in DIR/cases, so a re-run resumes."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
+    from hosim.cohort.experiments import check_experiment, run_experiment
+    from hosim.files import FolderLock, check_output_folder
 
-    from hosim.cohort.experiments import get_experiment, run_experiment, run_options
-    from hosim.errors import SimulationError
-
-    get_experiment(name)
-    options = run_options(dims=dims, days=days, resolution_um=resolution, seed=seed, species=species)
-    out = out or Path("runs") / "experiments" / name
-    columns = (TextColumn(f"[bold]{name}[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-               TimeElapsedColumn())
-    try:
-        with Progress(*columns) as bar:
-            task = bar.add_task("", total=None)
-            report, batch = run_experiment(
-                name, out, options, workers=workers,
-                progress=lambda done, total, case: bar.update(task, completed=done, total=total, description=case),
-            )
-    except SimulationError as exc:
-        typer.echo(f"hosim: error: {exc}", err=True)
-        raise typer.Exit(code=1) from None
+    options = check_experiment(name, dims=dims, days=days, resolution_um=resolution, seed=seed, species=species,
+                               workers=workers)
+    out = check_output_folder(Path("runs") / "experiments" / name if out is None else out, "--out")
+    with FolderLock(out, f"hosim experiment {name}"), progress_reporter(name) as update:
+        report, batch = run_experiment(name, out, options, workers=workers, progress=update)
     typer.echo(f"cases: {len(batch.computed)} computed, {len(batch.reused)} reused from {out}/cases")
     typer.echo("report: " + ", ".join(f"{out}/{f}" for f in report["files"]))
 
@@ -255,19 +330,15 @@ def experiment(
 @user_errors
 def bench(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    sizes: str = typer.Option("64,128,256", help="Comma-separated cube edge lengths."),
-    scenarios: bool = typer.Option(True, "--scenarios/--no-scenarios", help="Also time the standard scenario runs (minutes)."),
+    sizes: str = typer.Option("64,128,256", "--sizes", metavar="N,N,...",
+                              help="Cube edge lengths of the solver throughput runs.  [default: 64,128,256]"),
+    scenarios: bool = typer.Option(True, "--scenarios/--no-scenarios",
+                                   help="Also time the standard runs end to end (minutes)."),
 ) -> None:
-    """Measure solver throughput (million voxel updates per second) and scenario wall times."""
-    from hosim.benchmark import run_benchmark
+    """Measure solver throughput (million voxel updates per second) and run times, end to end."""
+    from hosim.benchmark import check_sizes, run_benchmark
 
-    try:
-        edges = [int(s) for s in sizes.split(",") if s.strip()]
-    except ValueError:
-        raise InputError(f"--sizes must be comma-separated integers, got {sizes!r}") from None
-    if not edges or min(edges) < 4:
-        raise InputError(f"--sizes needs edge lengths >= 4, got {sizes!r}")
-    result = run_benchmark(edges, scenarios=scenarios)
+    result = run_benchmark(check_sizes(sizes), scenarios=scenarios)
     if as_json:
         typer.echo(json.dumps(result))
     else:
@@ -278,25 +349,29 @@ def bench(
 @app.command()
 @user_errors
 def risk(
-    setting: str = typer.Option(None, "--setting", help="Clinical setting (see --list)."),
-    factor: list[str] = typer.Option([], "--factor", help="Risk factor, lower-case and hyphenated; repeatable."),
-    prophylaxis: str = typer.Option(None, "--prophylaxis", help="nsaid or radiotherapy (hip settings)."),
-    tbsa: float = typer.Option(None, "--tbsa", help="Burned % of total body surface (burns only)."),
-    delay_days: float = typer.Option(None, "--delay-days", help="Days from hip fracture to surgery."),
+    setting: str = typer.Option(None, "--setting", metavar="NAME", help="Clinical setting (see --list)."),
+    factor: list[str] = typer.Option([], "--factor", metavar="NAME",
+                                     help="Risk factor, lower-case and hyphenated (see --list); repeatable."),
+    prophylaxis: str = typer.Option(None, "--prophylaxis", metavar="nsaid|radiotherapy",
+                                    help="Prophylaxis (hip settings)."),
+    tbsa: float = typer.Option(None, "--tbsa", metavar="PERCENT", help="Burned % of total body surface (burns only)."),
+    delay_days: float = typer.Option(None, "--delay-days", metavar="DAYS", help="Days from hip fracture to surgery."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    fhir_out: Path = typer.Option(None, "--fhir-out", help="Write a FHIR R4 RiskAssessment (JSON) here."),
-    fhir_in: Path = typer.Option(None, "--fhir-in", help="Read setting and factors from a FHIR R4 Bundle."),
-    report: Path = typer.Option(None, "--report", help="Write a plain-language HTML page for the patient."),
+    fhir_out: str = typer.Option(None, "--fhir-out", metavar="FILE", help="Write a FHIR R4 RiskAssessment (JSON)."),
+    fhir_in: str = typer.Option(None, "--fhir-in", metavar="FILE",
+                                 help="Read setting and factors from a FHIR R4 Bundle (JSON, at most 10 MB)."),
+    report: str = typer.Option(None, "--report", metavar="FILE", help="Write a plain-language HTML page for the patient."),
     show_list: bool = typer.Option(False, "--list", help="List the settings and the factors each accepts."),
-    seed: int = typer.Option(None, "--seed", help="Seed of the interval sampling (default fixed)."),
+    seed: int = typer.Option(None, "--seed", metavar="N",
+                             help="Seed of the interval sampling (a whole number >= 0).  [default: fixed]"),
 ) -> None:
     """Evidence-based risk of heterotopic ossification, with its sources (a research tool, not a diagnosis)."""
     from rich.console import Console
 
+    from hosim.checks import check_seed
     from hosim.clinical import console as clinical_console
-    from hosim.clinical.files import check_output_path
     from hosim.clinical.risk import DEFAULT_SEED, estimate_risk
-    from hosim.files import write_text
+    from hosim.files import check_distinct, check_output_file, write_text
 
     if show_list:
         if as_json:
@@ -304,8 +379,10 @@ def risk(
         else:
             clinical_console.print_settings(Console())
         return
-    outputs = {option: check_output_path(path, option)
+    seed = DEFAULT_SEED if seed is None else check_seed(seed)
+    outputs = {option: check_output_file(path, option)
                for option, path in (("--fhir-out", fhir_out), ("--report", report)) if path is not None}
+    check_distinct(outputs)
     inputs, fhir_notes = None, ()
     if fhir_in is not None:
         from hosim.clinical.fhir import read_bundle, risk_inputs
@@ -317,8 +394,7 @@ def risk(
                       + (f"; mapped but not used by this setting: {', '.join(inputs.ignored)}" if inputs.ignored else ""),)
     if setting is None:
         raise InputError("--setting is required unless --fhir-in gives it; see `hosim risk --list`")
-    estimate = estimate_risk(setting, factor, prophylaxis, tbsa, delay_days,
-                             seed=DEFAULT_SEED if seed is None else seed)
+    estimate = estimate_risk(setting, factor, prophylaxis, tbsa, delay_days, seed=seed)
     documents = {}
     if "--fhir-out" in outputs:
         from hosim.clinical.fhir import risk_assessment
@@ -339,8 +415,9 @@ def risk(
 @app.command()
 @user_errors
 def grade(
-    mask: Path = typer.Argument(..., help="Label image .npy: 0 soft tissue, 1 pelvis, 2 femur, 3 heterotopic bone."),
-    spacing_mm: float = typer.Option(..., "--spacing-mm", help="Pixel (voxel) size in mm."),
+    mask: str = typer.Argument(..., metavar="MASK.npy",
+                                help="Label image (.npy): 0 soft tissue, 1 pelvis, 2 femur, 3 heterotopic bone."),
+    spacing_mm: float = typer.Option(..., "--spacing-mm", metavar="MM", help="Pixel (voxel) size in mm."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Brooker grade and Della Valle class of a hip label image (a 3-D volume is projected front to back)."""
@@ -355,5 +432,6 @@ def grade(
     else:
         print_grade(result, Console())
 
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    sys.exit(main())

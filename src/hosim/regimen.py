@@ -85,8 +85,20 @@ def parse_spec(spec) -> tuple[Intervention, dict[str, float]]:
     return item, {**checked, "strength": strength}
 
 
+def check_interventions(specs: Sequence, species: str, days: float) -> list[Applied]:
+    """The interventions of a run checked for its species and length, and timed (resolve)."""
+    applied = resolve(specs, days)
+    for a in applied:
+        if species not in a.intervention.species:
+            raise InputError(f"intervention {a.intervention.name} exists in {', '.join(a.intervention.species)} "
+                             f"only; this run's species is {species}")
+    return applied
+
+
 def resolve(specs: Sequence, days: float) -> list[Applied]:
-    """Checked, timed interventions of a run of `days` days; InputError names the bad value and what is allowed."""
+    """Checked, timed interventions of a run of `days` days; InputError names the bad value and what is allowed.
+    The same intervention twice is allowed only as separate courses of a treatment (windows that do not
+    overlap): a genotype is had once, and overlapping courses would silently multiply."""
     applied = []
     for spec in specs:
         item, opts = parse_spec(spec)
@@ -101,6 +113,12 @@ def resolve(specs: Sequence, days: float) -> list[Applied]:
             raise InputError(f"intervention {item.name}: start ({start:g}) is not within the run (0 to {days:g} days)")
         if not start < end:
             raise InputError(f"intervention {item.name}: start ({start:g}) must come before end ({end:g})")
+        for other in applied:
+            if other.intervention is item and (item.kind == GENOTYPE or (start < other.end and other.start < end)):
+                raise InputError(
+                    f"intervention {item.name} is given twice with overlapping windows (days {other.start:g}-"
+                    f"{other.end:g} and {start:g}-{end:g}); give it once, or give each course a start and end "
+                    "that do not overlap")
         applied.append(Applied(item, start, end, opts["strength"]))
     return applied
 
@@ -163,20 +181,18 @@ def apply_interventions(scenario, specs: Sequence, **build) -> tuple[object, lis
     Setup's reactions a TimedReactions. InputError for a bad spec or an intervention the run's species
     does not have, before anything runs.
     """
-    parsed = [parse_spec(spec) for spec in specs]  # bad names and values fail before any building
+    _, days, _, _ = scenario.check_run(build.get("dims", 2), build.get("days"), build.get("resolution_um"),
+                                       build.get("seed", 0))
     species = scenario.run_species(build.get("species"), build.get("parameters"))
-    for item, _ in parsed:
-        if species not in item.species:
-            raise InputError(f"intervention {item.name} exists in {', '.join(item.species)} only; this run's "
-                             f"species is {species}")
-    genotypes = [(item, opts["strength"]) for item, opts in parsed if item.kind == GENOTYPE]
+    applied = check_interventions(specs, species, days)  # bad names and values fail before any building
+    genotypes = [(a.intervention, a.strength) for a in applied if a.intervention.kind == GENOTYPE]
     modify = (lambda parameters: scaled_parameters(parameters, genotypes)) if genotypes else None
     setup = scenario.build(**build, modify_parameters=modify)
-    applied = resolve(specs, setup.days)
     treatments = [a for a in applied if a.intervention.kind == TREATMENT]
     if treatments:
         setup = replace(setup, reactions=TimedReactions(setup.reactions, treatments))
     return setup, [a.record() for a in applied]
 
 
-__all__ = ["Applied", "Schedule", "TimedReactions", "apply_interventions", "parse_spec", "resolve"]
+__all__ = ["Applied", "Schedule", "TimedReactions", "apply_interventions", "check_interventions", "parse_spec",
+           "resolve"]

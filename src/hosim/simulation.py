@@ -1,4 +1,8 @@
-"""`hosim.simulate`: build a scenario, run it on the engine, compute its metrics, return a Result."""
+"""`hosim.simulate`: build a scenario, run it on the engine, compute its metrics, return a Result.
+
+`prepare` checks every input and builds the run without running it (so a command can refuse bad input
+before it touches any folder); `execute` runs a prepared run; `simulate` does both.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,9 @@ import xarray as xr
 from hosim import __version__
 from hosim.analysis.measures import compute_metrics, metric_units
 from hosim.engine import Checkpoint, Recorder, Stepper, run
-from hosim.files import plain, sync_folder, write_atomic, write_json
+from hosim.files import sync_folder, to_json, write_atomic, write_json
+from hosim.io.netcdf import build_dataset
+from hosim.io.provenance import provenance
 from hosim.regimen import apply_interventions
 from hosim.scenarios import get_scenario
 
@@ -31,6 +37,7 @@ class Result:
     metrics: dict
     dataset: xr.Dataset
     setup: object = field(repr=False)
+    provenance: dict = field(default_factory=dict)
 
     def summary(self) -> dict:
         """The summary.json contract of DESIGN.md."""
@@ -42,6 +49,7 @@ class Result:
             "metrics": self.metrics,
             "units": metric_units(),
             "version": __version__,
+            "provenance": self.provenance,
         }
 
     def series(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -72,73 +80,49 @@ class Result:
         return out
 
 
-def simulate(
-    scenario: str,
-    interventions: Sequence = (),
-    *,
-    dims: int = 2,
-    days: float | None = None,
-    resolution_um: float | None = None,
-    seed: int = 0,
-    species: str | None = None,
-    checkpoint_path: str | os.PathLike | None = None,
-    checkpoint_every: int = 200,
-    progress: Callable[[int, int], None] | None = None,
-    **params,
-) -> Result:
-    """Run `scenario` and return its Result; `params` are the scenario's own options (e.g. dose) and
-    `parameters` (overrides of the model parameters); species None: the scenario's."""
+@dataclass
+class Prepared:
+    """A run checked and built, not yet run: its Setup and the resolved interventions."""
+
+    setup: object
+    interventions: list
+
+    def config(self) -> dict:
+        """What defines the run's results (compared with a folder's summary.json and a checkpoint's)."""
+        setup = self.setup
+        return json.loads(to_json({"scenario": setup.scenario, "species": setup.species, "options": setup.options,
+                                   "interventions": self.interventions}, indent=None))
+
+
+def prepare(scenario: str, interventions: Sequence = (), *, dims: int = 2, days: float | None = None,
+            resolution_um: float | None = None, seed: int = 0, species: str | None = None, **params) -> Prepared:
+    """Check every input and build the run (InputError naming the first bad value); nothing runs yet.
+    `params` are the scenario's own options (e.g. dose) and `parameters` (model parameter overrides)."""
     setup, applied = apply_interventions(get_scenario(scenario), interventions, dims=dims, days=days,
                                          resolution_um=resolution_um, seed=seed, species=species, **params)
+    return Prepared(setup, applied)
+
+
+def execute(prepared: Prepared, checkpoint_path: str | os.PathLike | None = None, checkpoint_every: int = 200,
+            progress: Callable[[int, int], None] | None = None, command: Sequence[str] | None = None) -> Result:
+    """Run a prepared run (resuming from `checkpoint_path` when it holds this run) and return its Result."""
+    setup = prepared.setup
     state = setup.state
     stepper = Stepper(setup.grid, state.variables, state.compartments, setup.transports, setup.reactions, setup.dt)
     recorder = Recorder(setup.observables, setup.sample_every, setup.snapshot_days, setup.snapshot_variables)
     checkpoint = None
     if checkpoint_path is not None:
-        config = {"scenario": setup.scenario, "options": setup.options, "interventions": applied}
-        checkpoint = Checkpoint(checkpoint_path, every=checkpoint_every, config=config)
+        checkpoint = Checkpoint(checkpoint_path, every=checkpoint_every, config=prepared.config())
     run(stepper, state, setup.days, recorder, checkpoint, progress, setup.events)
     times, series = recorder.series()
     metrics = compute_metrics(times, series)
-    dataset = build_dataset(setup, times, series, recorder.snapshots, metrics)
-    return Result(setup.scenario, applied, dict(setup.options), metrics, dataset, setup)
+    made = provenance(command)
+    dataset = build_dataset(setup, times, series, recorder.snapshots, metrics, made)
+    return Result(setup.scenario, prepared.interventions, dict(setup.options), metrics, dataset, setup, made)
 
 
-def build_dataset(setup, times: np.ndarray, series: dict, snapshots: dict, metrics: dict) -> xr.Dataset:
-    """Time series of every observable and field snapshots, with units and provenance in attrs."""
-    grid = setup.grid
-    axes = ("z", "y", "x")[3 - grid.ndim :]
-    data = {}
-    for name, values in series.items():
-        data[name] = xr.Variable("time", values, attrs={"units": setup.observable_units.get(name, "1")})
-    days = sorted(snapshots)
-    names = list(setup.snapshot_variables) if setup.snapshot_variables is not None else list(setup.state.variables)
-    if days:
-        stack = np.stack([snapshots[d] for d in days])  # (day, variable, z, y, x)
-        for k, name in enumerate(names):
-            arr = stack[:, k].reshape((len(days),) + grid.shape)
-            data[f"{name}_field"] = xr.Variable(("snapshot_day",) + axes, arr, attrs={"units": setup.units.get(name, "1")})
-    coords = {"time": xr.Variable("time", times, attrs={"units": "day"})}
-    coords["snapshot_day"] = xr.Variable("snapshot_day", np.array(days, dtype=float), attrs={"units": "day"})
-    for axis, c in grid.coords().items():
-        coords[axis] = xr.Variable(axis, c, attrs={"units": "um"})
-    attrs = {
-        "scenario": setup.scenario,
-        "species": setup.species,
-        "options": json.dumps(setup.options, default=plain),
-        "metrics": json.dumps(metrics, default=plain),
-        "hosim_version": __version__,
-        "grid_spacing_um": grid.spacing_um,
-        "dims": grid.ndim,
-        "dt_day": setup.dt,
-        "voxel_volume_mm3": setup.voxel_volume_mm3,
-    }
-    if setup.slab_thickness_um is not None:
-        attrs["slab_thickness_um"] = setup.slab_thickness_um
-        attrs["volume_note"] = (
-            f"2-D run: volumes (mm3) are of a slab {setup.slab_thickness_um:g} um thick represented by the grid"
-        )
-    for region, values in grid.regions.items():
-        if grid.ndim:
-            data[f"region_{region}"] = xr.Variable(axes, values.reshape(grid.shape), attrs={"units": "1"})
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+def simulate(scenario: str, interventions: Sequence = (), *, checkpoint_path: str | os.PathLike | None = None,
+             checkpoint_every: int = 200, progress: Callable[[int, int], None] | None = None, **options) -> Result:
+    """Run `scenario` and return its Result. options: dims, days, resolution_um, seed, species (None: the
+    scenario's), the scenario's own options (e.g. dose) and `parameters` (model parameter overrides)."""
+    return execute(prepare(scenario, interventions, **options), checkpoint_path, checkpoint_every, progress)

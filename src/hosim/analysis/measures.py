@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hosim.biology.variables import udunits
 from hosim.scenarios.observables import OBSERVABLES, observable
 
 DETECTION_MM3 = 1e-3  # about the smallest mineralised volume microCT resolves reliably (a 100 um cube)
@@ -198,5 +199,5 @@ def compute_metrics(times: np.ndarray, series: Series) -> dict[str, float | None
 
 
 def metric_units() -> dict[str, str]:
-    """Unit of every metric (summary.json "units")."""
-    return {name: MEASURES[name].unit for name in METRIC_KEYS}
+    """Unit of every metric in UDUNITS syntax (summary.json "units", as in result.nc)."""
+    return {name: udunits(MEASURES[name].unit) for name in METRIC_KEYS}

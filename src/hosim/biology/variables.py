@@ -76,6 +76,27 @@ VARIABLE_NAMES: tuple[str, ...] = tuple(v.name for v in VARIABLES)
 COMPARTMENT_NAMES: tuple[str, ...] = tuple(c.name for c in COMPARTMENTS)
 
 
+# The model's unit vocabulary in UDUNITS words (what NetCDF readers and CF checkers parse): cells are
+# counts, so a density of "1e6 cells/mL" is "1e6 mL-1"; nM is nmol/L; fractions are 1.
+UDUNITS_WORDS = (
+    ("cells/uL blood", "uL-1"),
+    ("1e6 cells/mL", "1e6 mL-1"),
+    ("volume fraction", "1"),
+    ("nM", "nmol L-1"),
+    ("ng/mL", "ng mL-1"),
+    ("mg/mL", "mg mL-1"),
+    (" x ", " "),
+    ("mm^3", "mm3"),
+)
+
+
+def udunits(unit: str) -> str:
+    """A model unit string in UDUNITS syntax ("1e6 cells/mL x mm^3" -> "1e6 mL-1 mm3")."""
+    for word, replacement in UDUNITS_WORDS:
+        unit = unit.replace(word, replacement)
+    return unit
+
+
 def units() -> dict[str, str]:
     """Unit string of every variable and compartment."""
     return {v.name: v.unit for v in VARIABLES + COMPARTMENTS}

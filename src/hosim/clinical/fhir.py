@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.riskassessment import RiskAssessment
 from pydantic import ValidationError
@@ -30,6 +31,7 @@ UCUM = "http://unitsofmeasure.org"
 SKIPPED_CONDITION_STATUS = {"refuted", "entered-in-error"}
 SKIPPED_PROCEDURE_STATUS = {"not-done", "entered-in-error"}
 HIP_ARTHROPLASTY = {"total-hip-replacement", "hip-hemiarthroplasty"}
+MAX_BUNDLE_BYTES = 10 * 2**20  # a patient's Bundle for one risk question is kilobytes; 10 MB bounds time and memory
 
 
 @dataclass(frozen=True)
@@ -86,15 +88,26 @@ class RiskInputs:
 def read_bundle(path: str | Path) -> BundleFindings:
     """Parse and validate a FHIR R4 Bundle file and map its Patient, Conditions and Procedures."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"FHIR file not found: {path}")
+    if not path.is_file():
+        raise InputError(f"--fhir-in {path} is not a regular file; give a FHIR Bundle saved as JSON")
+    size = path.stat().st_size
+    if size > MAX_BUNDLE_BYTES:
+        raise InputError(f"{path} is {size / 2**20:.1f} MB; a FHIR Bundle given to hosim may be at most "
+                         f"{MAX_BUNDLE_BYTES // 2**20} MB (one patient's conditions and procedures)")
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path} is nested too deeply to be a FHIR Bundle") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise InputError(f"{path} is not usable JSON: {exc}") from None
     if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
         found = document.get("resourceType") if isinstance(document, dict) else type(document).__name__
         raise InputError(f"{path} must hold a FHIR Bundle (resourceType 'Bundle'), found {found!r}")
+    _check_resource_types(document, path)
     try:
         bundle = Bundle.model_validate(document)
     except ValidationError as exc:
@@ -102,6 +115,10 @@ def read_bundle(path: str | Path) -> BundleFindings:
         where = ".".join(str(part) for part in first["loc"])
         raise InputError(f"{path} is not a valid FHIR R4 Bundle: {where}: {first['msg']} "
                          f"({exc.error_count()} problem(s))") from None
+    except RecursionError:
+        raise InputError(f"{path} is nested too deeply to be a FHIR Bundle") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path} is not a valid FHIR R4 Bundle: {exc}") from None
     findings = BundleFindings()
     for number, entry in enumerate(bundle.entry or []):
         resource = entry.resource
@@ -117,6 +134,23 @@ def read_bundle(path: str | Path) -> BundleFindings:
         elif kind == "Procedure" and resource.status not in SKIPPED_PROCEDURE_STATUS:
             _map_codes(resource.code, reference, findings)
     return findings
+
+
+def _check_resource_types(document: dict, path: Path) -> None:
+    """Every entry's resource names a FHIR R4 resource type (the validator fails obscurely otherwise)."""
+    entries = document.get("entry") or []
+    if not isinstance(entries, list):
+        raise InputError(f"{path}: Bundle.entry must be a list of entries")
+    for number, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict):
+            continue
+        kind = resource.get("resourceType")
+        try:
+            get_fhir_model_class(kind)
+        except (KeyError, ValueError, TypeError):
+            raise InputError(f"{path}: entry {number} has resourceType {kind!r}, which is not a FHIR R4 resource "
+                             "(hosim reads Patient, Condition and Procedure and skips other valid resources)") from None
 
 
 def _condition_skipped(condition) -> bool:
@@ -163,6 +197,11 @@ def risk_inputs(findings: BundleFindings, setting: str | None = None) -> RiskInp
             raise InputError(f"the Bundle matches several settings ({', '.join(candidates)}); "
                              "choose one with --setting")
         setting = candidates[0]
+    if "fop" in findings.concepts and setting != "fop":
+        where = ", ".join(findings.concepts["fop"])
+        raise InputError(f"the Bundle's patient has fibrodysplasia ossificans progressiva ({where}); the {setting} "
+                         "estimate is for people without it and would hide the FOP risk (any operation can "
+                         "trigger a flare-up); use --setting fop")
     spec = get_setting(setting)
     accepted = set(spec.factor_names)
     factors = [c for c in findings.concepts if c in accepted]

@@ -14,7 +14,6 @@ pixels times the spacing, so a 1 cm gap is exactly 1 cm.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from scipy import ndimage
 from scipy.spatial import ConvexHull
 from scipy.spatial.distance import pdist
 
+from hosim.checks import check_number
 from hosim.clinical.evidence import evidence_row
 from hosim.errors import InputError
 
@@ -31,6 +31,7 @@ LABELS = {SOFT_TISSUE: "soft tissue", PELVIS: "pelvis", FEMUR: "femur", HETEROTO
 CONNECTIVITY = np.ones((3, 3), dtype=bool)
 NPY_MAGIC = b"\x93NUMPY"
 TIE_MM = 1e-9  # gaps within this of the threshold count as reaching it (floating point)
+SPACING_RANGE_MM = (1e-3, 10.0)  # pixel sizes a hip image can have: a model grid (1 um) to a coarse CT
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,8 @@ def _gap_mm(pelvic_side: np.ndarray, femoral_side: np.ndarray, pelvic_spurs: np.
 
 def grade_mask(mask: np.ndarray, spacing_mm: float) -> Grade:
     """Brooker grade, Della Valle class, gap, islands, spurs and HO area of a hip label image."""
-    if not (isinstance(spacing_mm, (int, float)) and math.isfinite(spacing_mm) and spacing_mm > 0):
-        raise InputError(f"spacing must be a positive number of mm per pixel, got {spacing_mm!r}")
+    spacing_mm = check_number("--spacing-mm", spacing_mm, *SPACING_RANGE_MM, "mm per pixel",
+                              "from a model grid's 0.001 mm to a coarse CT's 10 mm")
     labels = _labels(mask)
     volume_mm3 = None
     if labels.ndim == 3:

@@ -16,11 +16,13 @@ from hosim.analysis.measures import DETECTION_MM3, METRIC_KEYS, extra_keys, meas
 from hosim.analysis.targets import load_targets as load_target_set
 from hosim.biology.interventions import INTERVENTIONS, TREATMENT
 from hosim.biology.parameters import check_species
+from hosim.checks import check_whole
 from hosim.cohort.runner import Batch, Case, run_cases
 from hosim.errors import InputError
 from hosim.files import write_text
 from hosim.io import experiment_figures as figures
 from hosim.io.tables import csv_text, markdown_table
+from hosim.regimen import check_interventions
 from hosim.scenarios import get_scenario
 
 SCENARIO = "mouse-bmp2"
@@ -311,11 +313,27 @@ def get_experiment(name: str) -> Experiment:
 
 def run_options(dims: int = 2, days: float | None = None, resolution_um: float | None = None, seed: int = 0,
                 species: str | None = None) -> dict:
-    """The simulate() options every case of an experiment shares (species None: the scenario's)."""
-    if dims not in (0, 1, 2, 3):
+    """The simulate() options every case of an experiment shares (None: the scenario's default)."""
+    if isinstance(dims, bool) or dims not in (0, 1, 2, 3):
         raise InputError(f"--dims must be 0, 1, 2 or 3, got {dims}")
     return {"dims": dims, "days": days, "resolution_um": resolution_um, "seed": seed,
             "species": None if species is None else check_species(species)}
+
+
+def check_experiment(name: str, *, workers: int | None = None, **run: object) -> dict:
+    """Every input of an experiment checked before any process starts or any folder is made: the run
+    options against each case's scenario, each case's scenario options and interventions, the workers.
+    Returns the run options."""
+    experiment = get_experiment(name)
+    if workers is not None:
+        check_whole("--workers", workers, 1, 4096)
+    options = run_options(**run)
+    for case in experiment.cases(options):
+        scenario = get_scenario(case.scenario)
+        _, days, _, _ = scenario.check_run(options["dims"], options["days"], options["resolution_um"], options["seed"])
+        scenario.check_options(case.params)
+        check_interventions(case.interventions, scenario.run_species(options["species"]), days)
+    return options
 
 
 def run_experiment(name: str, out: str | Path, options: dict, *, workers: int | None = None, client=None,

@@ -25,8 +25,8 @@ from hosim.biology.parameters import BASE_SPECIES, ParameterSet, check_species
 from hosim.biology.tissue import TISSUE_REGIONS
 from hosim.biology.transport import transports
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES, units
-from hosim.engine import Event, Grid, State, Transport
 from hosim.checks import check_number, check_seed
+from hosim.engine import Event, Grid, State, Transport
 from hosim.errors import InputError
 from hosim.scenarios.capillaries import capillary_bed
 from hosim.scenarios.observables import (

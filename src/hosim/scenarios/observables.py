@@ -42,13 +42,16 @@ def _scalar(i: int):
     return lambda grid, vol: (lambda f, s: float(s[i]))
 
 
-def weighted_mean(variable: str, *regions: str):
-    """Mean of a variable over the voxels of some regions (weighted by their fractions)."""
+def weighted_mean(variable: str, *regions: str, fraction: bool = False):
+    """Mean of a variable over the voxels of some regions (weighted by their fractions); a fraction's
+    mean is kept in [0, 1] (normalised weights can sum to 1 + 1e-15)."""
     i = VARIABLE_NAMES.index(variable)
 
     def make(grid: Grid, vol: float) -> Observable:
         weights = sum(grid.region(r) for r in regions)
         flat = (weights / weights.sum() if weights.sum() > 0 else weights).ravel()
+        if fraction:
+            return lambda f, s: min(1.0, weighted_sum(f[i], flat))
         return lambda f, s: weighted_sum(f[i], flat)
 
     return make
@@ -76,7 +79,7 @@ def _hypoxic_fraction(grid: Grid, vol: float) -> Observable:
     o2 = VARIABLE_NAMES.index("oxygen")
     lesion = grid.region("lesion").ravel()
     weight = lesion / lesion.sum()
-    return lambda f, s: weighted_sum((f[o2] < HYPOXIA_MMHG).astype(np.float64), weight)
+    return lambda f, s: min(1.0, weighted_sum((f[o2] < HYPOXIA_MMHG).astype(np.float64), weight))
 
 
 def _totals() -> list[ObservableSpec]:
@@ -109,7 +112,8 @@ OBSERVABLES: dict[str, ObservableSpec] = {
         ObservableSpec("lesion_vessels_mean", "volume fraction", "mean vessel volume fraction in the lesion", None,
                        ("lesion",), weighted_mean("vessels", "lesion")),
         ObservableSpec("bnb_permeability_nerve_mean", "1", "mean open fraction of the blood-nerve barrier", None,
-                       ("nerve", "perineurium"), weighted_mean("bnb_permeability", "nerve", "perineurium")),
+                       ("nerve", "perineurium"), weighted_mean("bnb_permeability", "nerve", "perineurium",
+                                                                  fraction=True)),
     )
 }
 
