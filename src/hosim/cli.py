@@ -32,8 +32,9 @@ app = typer.Typer(
 
 def main(argv: list[str] | None = None) -> int:
     """The `hosim` entry point: parse errors become one line on stderr and exit code 2."""
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        result = app(args=argv, prog_name="hosim", standalone_mode=False)
+        result = app(args=args, prog_name="hosim", standalone_mode=False, obj={"command": ["hosim", *args]})
     except TyperException as exc:  # typer's parser: an unknown option, a value of the wrong type, ...
         ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
@@ -171,6 +172,7 @@ def parse_intervention(text: str) -> dict:
 @app.command()
 @user_errors
 def run(
+    ctx: typer.Context,
     scenario: str = typer.Argument(..., metavar="SCENARIO", help="Scenario name (see `hosim scenarios`)."),
     out: str = typer.Option(None, "--out", metavar="DIR", help="Output folder.  [default: runs/SCENARIO]"),
     days: float = typer.Option(None, "--days", metavar="DAYS", help="Days to simulate.  [default: the scenario's]"),
@@ -208,7 +210,7 @@ def run(
             checkpoint.unlink(missing_ok=True)
         with progress_reporter(scenario) as update:
             result = execute(prepared, checkpoint, progress=lambda i, n: update(i, n, f"day {i * prepared.setup.dt:.1f}"),
-                             command=["hosim", *sys.argv[1:]])
+                             command=(ctx.obj or {}).get("command", ["hosim", *sys.argv[1:]]))
         result.save(out, figures=figures)
         checkpoint.unlink(missing_ok=True)
     typer.echo(run_summary(result))

@@ -37,6 +37,7 @@ NSAID_ROW = "nsaid_rrr"  # relative risk reduction; relative risk = 1 - value
 RADIOTHERAPY_ROWS = {"any": "rt_vs_nsaid_any", "severe": "rt_vs_nsaid_severe"}  # versus NSAID
 DELAY_ROW, DELAY_REFERENCE_ROW = "hip_fracture_delay", "hip_fracture_delay_reference"
 TBSA_ROW = "burns_or_tbsa30"
+MAX_DELAY_DAYS = 365.0
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,9 @@ def _check_numbers(setting: Setting, tbsa: float | None, delay_days: float | Non
     elif tbsa is not None:
         raise InputError(f"--tbsa applies only to setting 'burns', not {setting.name!r}")
     if setting.uses_delay:
-        if delay_days is not None and not (math.isfinite(delay_days) and delay_days >= 0.0):
-            raise InputError(f"--delay-days must be a number of days >= 0, got {delay_days}")
+        if delay_days is not None and not (math.isfinite(delay_days) and 0.0 <= delay_days <= MAX_DELAY_DAYS):
+            raise InputError(f"--delay-days must lie in [0, {MAX_DELAY_DAYS:g}] days (a fracture operated on within a "
+                             f"year; the delay studies span days to weeks), got {delay_days}")
     elif delay_days is not None:
         allowed = ", ".join(s.name for s in SETTINGS.values() if s.uses_delay)
         raise InputError(f"--delay-days applies only to: {allowed}; not to {setting.name!r}")
