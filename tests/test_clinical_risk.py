@@ -146,7 +146,7 @@ def test_a_missing_onset_bound_comes_from_the_general_window():
         ({"setting": "burns", "tbsa": 101}, ["--tbsa", "100"]),
         ({"setting": "burns", "tbsa": float("nan")}, ["--tbsa"]),
         ({"setting": "sci", "tbsa": 20}, ["only to setting 'burns'"]),
-        ({"setting": "hip-fracture-arthroplasty", "delay_days": -1}, ["--delay-days", ">= 0"]),
+        ({"setting": "hip-fracture-arthroplasty", "delay_days": -1}, ["--delay-days", "[0, 365]"]),
         ({"setting": "tha", "delay_days": 3}, ["hip-fracture-arthroplasty"]),
         ({"setting": "sci", "prophylaxis": "nsaid"}, ["tha", "acetabular-fracture"]),
         ({"setting": "tha", "prophylaxis": "aspirin"}, ["nsaid", "radiotherapy"]),
