@@ -17,7 +17,10 @@ from hypothesis import strategies as st
 from hosim.cli import main, parse_assignments, parse_intervention
 from hosim.errors import InputError
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# derandomize: the same cases every run, so CI never meets a case no developer saw (raise max_examples or
+# drop derandomize locally to search wider)
+FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
 not_a_number = text.filter(lambda s: not _is_number(s))
@@ -77,7 +80,8 @@ def test_run_refuses_bad_scenario_options_and_parameters(capsys, out, key, value
     text.filter(lambda s: s.split(":")[0].strip() not in _INTERVENTIONS and "," not in s),
     st.builds(lambda n, k, v: f"{n}:{k}={v}", st.sampled_from(["cromolyn", "radiation", "nsaid", "trpv1-ko"]),
               st.sampled_from(["strength", "start", "dose"]),
-              st.one_of(bad_reals.map(repr), st.sampled_from(["-1", "1.5", "soon", "400"]))),
+              st.one_of(bad_reals.map(repr), st.sampled_from(["-1", "soon", "400"]))),
+    st.sampled_from(["cromolyn:strength=1.5", "radiation:strength=-0.1", "cromolyn:start=4,end=2", "nsaid:dose=1"]),
     st.builds(lambda n, v: f"{n}:end={v}", st.sampled_from(["cromolyn", "radiation", "nsaid"]),
               st.one_of(st.floats(max_value=0.0).map(repr), st.sampled_from(["nan", "inf", "soon"]))),
 ))
