@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hosim.analysis.measures import measure, value_at
+from hosim.analysis.measures import MEASURES, measure, value_at
+from hosim.analysis.targets import load_targets
 from hosim.scenarios.observables import observable
 
 SUBSTANCE_P = observable("substance_p_total")
@@ -36,6 +37,22 @@ EVENT_ORDER = (
     (measure("hypoxic_fraction_peak_day"), measure("cartilage_peak_day")),
     (measure("cartilage_onset_day"), measure("bone_onset_day")),
 )
+
+
+CALIBRATED_SCENARIO = "mouse-bmp2"  # the scenario the AdBMP2 targets (targets/mouse_bmp2.toml) describe
+
+
+def target_windows(scenario: str) -> list[tuple[str, str, float, float]]:
+    """(observable, metric, low, high) of every calibration window that applies to runs of `scenario`:
+    the observable is the one the window's metric reads (for figures to draw the window on)."""
+    if scenario != CALIBRATED_SCENARIO:
+        return []
+    windows = []
+    for entry in load_targets("mouse_bmp2").values():
+        if isinstance(entry, dict) and "window" in entry and entry.get("metric") in MEASURES:
+            low, high = entry["window"]
+            windows.append((MEASURES[entry["metric"]].observables[0], entry["metric"], float(low), float(high)))
+    return windows
 
 
 @dataclass(frozen=True)

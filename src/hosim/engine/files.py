@@ -12,6 +12,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+_UMASK = os.umask(0)  # read the process's umask (the only way is to set it) and put it back at once
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK  # what open() would give a new file; mkstemp's own 0600 would hide results
+
 
 def write_atomic(path: str | os.PathLike, write: Callable[[Path], object]) -> Path:
     """Call write(tmp) to fill a temporary file beside `path`, then fsync it and rename it over `path`.
@@ -25,6 +29,7 @@ def write_atomic(path: str | os.PathLike, write: Callable[[Path], object]) -> Pa
     tmp = Path(name)
     try:
         write(tmp)
+        os.chmod(tmp, FILE_MODE)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -1,4 +1,5 @@
-"""Figures of a run: the timeline of every cascade step on one page, and the lesion in space and time."""
+"""Figures of a run: the timeline of every recorded quantity in its unit, step by step, with the calibration
+windows; and the lesion in space and time, from the trigger fields to the bone."""
 
 from __future__ import annotations
 
@@ -9,37 +10,44 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
+from hosim.analysis.calibration import target_windows  # noqa: E402
+from hosim.biology.transport import OXYGEN_SOLVE_DAYS  # noqa: E402
+from hosim.biology.variables import VARIABLES  # noqa: E402
 from hosim.files import write_atomic  # noqa: E402
 from hosim.scenarios.observables import OBSERVABLES  # noqa: E402
 
-CASCADE_STEP_NAMES = {
-    1: "trigger",
-    2: "neurogenic inflammation",
-    3: "barrier opening",
-    4: "endoneurial signalling",
-    5: "exit and circulation",
-    6: "sympathetic arm",
-    7: "hypoxia",
-    8: "chondrogenesis",
-    9: "angiogenesis",
-    10: "extravasation",
-    11: "bone formation",
-    12: "tissue loss",
-    13: "resolution and maturation",
-    14: "orthotopic route",
-}
-
-# Rows of the lesion figure: (title, variables summed, colour map).
+DESCRIPTIONS = {v.name: v.description for v in VARIABLES}
+UNITS = {v.name: v.unit for v in VARIABLES}
+# Domain totals drawn as their mm^3 observable instead (the same numbers).
+SHOWN_AS = {"cartilage_total": "cartilage_mm3", "tbat_total": "tbat_mm3"}
+OXYGEN_OBSERVABLES = ("oxygen_total", "lesion_min_oxygen_mmhg", "hypoxic_fraction")
+# Rows of the lesion figure, from the trigger to the bone: (label, variables summed, colour map).
 LESION_ROWS = (
-    ("bone", ("bone_woven", "bone_mature"), "bone"),
-    ("cartilage", ("cartilage",), "Blues"),
+    ("BMP2", ("bmp2",), "Purples"),
+    ("substance P", ("substance_p",), "RdPu"),
     ("tBAT", ("tbat",), "Oranges"),
-    ("oxygen (mmHg)", ("oxygen",), "RdYlBu"),
+    ("oxygen", ("oxygen",), "RdYlBu"),
     ("vessels", ("vessels",), "Reds"),
     ("progenitors", ("tissue_progenitors",), "Greens"),
+    ("cartilage", ("cartilage",), "Blues"),
+    ("bone", ("bone_woven", "bone_mature"), "bone"),
 )
-
+OUTLINES = (("skeleton", "cyan", "solid", "skeleton"), ("injection", "gray", "dashed", "injection site"),
+            ("nerve", "magenta", "solid", "nerve"))
+SCALE_BAR_UM = 500.0
+# Domain totals in the units a reader counts in (factor from the result.nc unit; checked with UDUNITS in
+# tests/test_figures.py): 1e6 cells/mL x mm^3 is 1000 cells, ng/mL x mm^3 is a picogram, and so on.
+READABLE_UNITS = {
+    "1e6 mL-1 mm3": (1e3, "cells"),
+    "ng mL-1 mm3": (1.0, "pg"),
+    "nmol L-1 mm3": (1.0, "fmol"),
+    "mg mL-1 mm3": (1.0, "ug"),
+    "1 mm3": (1.0, "mm3 (fraction x volume)"),
+    "uL-1": (1.0, "cells per uL of blood"),
+}
 
 
 def save_figure(fig, path: Path, **savefig) -> Path:
@@ -60,43 +68,65 @@ def write_figures(result, folder: Path) -> list[Path]:
     return paths
 
 
-def _cascade_step_curves(dataset, cascade_step: int) -> dict[str, np.ndarray]:
-    """The recorded observables that belong to a cascade step (the registry says which)."""
-    names = [n for n, spec in OBSERVABLES.items() if spec.cascade_step == cascade_step]
-    return {n: dataset[n].values for n in names if n in dataset}
+def _timeline_panels(dataset) -> list[tuple[int, str]]:
+    """(cascade step, observable) of every panel, in cascade order."""
+    panels = [(spec.cascade_step, SHOWN_AS.get(name, name)) for name, spec in OBSERVABLES.items()
+              if spec.cascade_step is not None and name in dataset]
+    return sorted(dict.fromkeys(panels), key=lambda panel: panel[0])
 
 
 def draw_timeline(result, path: Path) -> Path:
-    """One panel per cascade step; each curve scaled to its own maximum so timing can be compared."""
+    """One small panel per recorded quantity, in its own unit, grouped by cascade step; calibration
+    windows of the run's targets as shaded bands, with the measured day marked."""
     ds = result.dataset
     days = ds["time"].values
-    fig, axes = plt.subplots(4, 4, figsize=(16, 12), sharex=True)
-    for cascade_step, ax in zip(range(1, 15), axes.flat):
-        for name, values in _cascade_step_curves(ds, cascade_step).items():
-            peak = np.nanmax(np.abs(values)) if values.size else 0.0
-            ax.plot(days, values / peak if peak > 0 else values, label=name.removesuffix("_total"))
-        ax.set_title(f"{cascade_step}. {CASCADE_STEP_NAMES[cascade_step]}", fontsize=10)
-        ax.set_ylim(-0.05, 1.1)
-        ax.legend(fontsize=6, loc="best")
+    panels = _timeline_panels(ds)
+    windows: dict[str, list] = {}
+    for observable, metric, low, high in target_windows(result.scenario):
+        windows.setdefault(observable, []).append((metric, low, high))
+    columns = 6
+    rows = -(-len(panels) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(2.9 * columns, 2.15 * rows), sharex=True, squeeze=False)
+    volume_mm3 = result.setup.grid.size * result.setup.voxel_volume_mm3
+    for ax, (step, name) in zip(axes.flat, panels):
+        values, unit = _readable(ds[name].values, ds[name].attrs.get("units", ""), volume_mm3)
+        ax.plot(days, values, color="tab:blue", linewidth=1.4)
+        title = name.removesuffix("_total").removesuffix("_mm3").removesuffix("_mmhg").replace("_", " ")
+        ax.set_title(f"{step}. {title}" + (" (domain mean)" if unit == "mmHg" and name.endswith("_total") else ""),
+                     fontsize=9)
+        ax.set_ylabel(unit, fontsize=8)
+        ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3)
-    keys = sorted(result.metrics)
-    half = (len(keys) + 1) // 2
-    for ax, part in zip(axes.flat[14:], (keys[:half], keys[half:])):
-        _metrics_panel(ax, {k: result.metrics[k] for k in part})
+        for metric, low, high in windows.get(name, ()):
+            ax.axvspan(low, high, color="tab:green", alpha=0.18)
+            value = result.metrics.get(metric)
+            if value is not None:
+                ax.axvline(value, color="tab:green", linewidth=1.0, linestyle="--")
+        if name in OXYGEN_OBSERVABLES:
+            ax.text(0.98, 0.04, f"oxygen solved every {OXYGEN_SOLVE_DAYS:g} day", transform=ax.transAxes,
+                    ha="right", va="bottom", fontsize=6, color="0.35")
+    for ax in axes.flat[len(panels):]:
+        ax.axis("off")
     for ax in axes[-1]:
-        ax.set_xlabel("day after trigger")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("relative to own peak")
-    fig.suptitle(f"{result.scenario}: the cascade step by step ({result.setup.grid.ndim}-D)")
-    fig.tight_layout()
-    return save_figure(fig, path, dpi=110)
+        ax.set_xlabel("days since injury", fontsize=8)
+    key = [Line2D([], [], color="tab:blue", label="recorded quantity (its unit on the y axis)")]
+    if windows:
+        key += [Patch(color="tab:green", alpha=0.3, label="calibration window (targets/mouse_bmp2.toml)"),
+                Line2D([], [], color="tab:green", linestyle="--", label="the run's day for that window")]
+    fig.suptitle(f"{result.scenario} ({result.setup.species}, {result.setup.grid.ndim}-D): every recorded quantity "
+                 "over time; panel titles give the cascade step (1-14, as in docs/model.md) and the quantity", fontsize=11)
+    fig.legend(handles=key, loc="upper center", bbox_to_anchor=(0.5, 0.975), ncol=len(key), fontsize=9,
+               frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    return save_figure(fig, path, dpi=100)
 
 
-def _metrics_panel(ax, metrics: dict) -> None:
-    """A spare panel lists metrics as text."""
-    ax.axis("off")
-    lines = [f"{k}: {'n/a' if v is None else f'{v:.3g}'}" for k, v in metrics.items()]
-    ax.text(0, 1, "\n".join(lines), va="top", fontsize=7, family="monospace")
+def _readable(values: np.ndarray, unit: str, volume_mm3: float) -> tuple[np.ndarray, str]:
+    """Values and unit for a reader: totals in cells, pg, fmol or ug; an oxygen total as the domain mean."""
+    if unit == "mmHg mm3":
+        return values / volume_mm3, "mmHg"
+    factor, readable = READABLE_UNITS.get(unit, (1.0, unit))
+    return values * factor, readable
 
 
 def _plane(field: np.ndarray, ndim: int) -> np.ndarray:
@@ -104,34 +134,52 @@ def _plane(field: np.ndarray, ndim: int) -> np.ndarray:
     return field[field.shape[0] // 2] if ndim == 3 else field
 
 
+def _unit_label(names) -> str:
+    unit = UNITS[names[0]]
+    return unit if unit != "volume fraction" else "volume fraction (0-1)"
+
+
 def draw_lesion(result, path: Path) -> Path:
-    """Bone, cartilage, tBAT, oxygen, vessels and progenitors (rows) at the snapshot days (columns)."""
+    """The trigger fields, brown fat, oxygen, vessels, progenitors, cartilage and bone (rows) from day 0
+    to the end (columns), on the section through the lesion, with the skeleton, injection site and nerve
+    outlined and a scale bar."""
     ds = result.dataset
     grid = result.setup.grid
-    days = [d for d in ds["snapshot_day"].values if d > 0] or list(ds["snapshot_day"].values)
+    days = list(ds["snapshot_day"].values)
     rows = [(t, names, cmap) for t, names, cmap in LESION_ROWS if all(f"{n}_field" in ds for n in names)]
-    fig, axes = plt.subplots(
-        len(rows), len(days), figsize=(1.9 * len(days) + 1.2, 1.9 * len(rows) + 0.6), squeeze=False, layout="constrained"
-    )
-    extent = None
-    if "x" in ds.coords:
-        x, y = ds["x"].values / 1000.0, ds["y"].values / 1000.0
-        extent = (x[0], x[-1], y[-1], y[0])
-    outlines = {r: _plane(grid.region(r), 3) for r in ("skeleton", "nerve") if r in grid.regions}
+    fig, axes = plt.subplots(len(rows), len(days), figsize=(1.75 * len(days) + 2.0, 1.75 * len(rows) + 0.9),
+                             squeeze=False, layout="constrained")
+    x, y = ds["x"].values, ds["y"].values
+    extent = (x[0] - 0.5 * grid.spacing_um, x[-1] + 0.5 * grid.spacing_um,
+              y[-1] + 0.5 * grid.spacing_um, y[0] - 0.5 * grid.spacing_um)
+    outlines = [(_plane(grid.region(r), 3), colour, style, label) for r, colour, style, label in OUTLINES
+                if r in grid.regions]
     for r, (title, names, cmap) in enumerate(rows):
-        stack = sum(ds[f"{n}_field"].sel(snapshot_day=days).values for n in names)
-        vmin, vmax = float(np.min(stack)), float(np.max(stack))
+        stack = sum(ds[f"{n}_field"].values for n in names)
+        vmax = float(np.max(stack)) or 1.0
         for c, day in enumerate(days):
             ax = axes[r, c]
-            im = ax.imshow(_plane(stack[c], grid.ndim), cmap=cmap, vmin=vmin, vmax=vmax or 1.0, extent=extent)
-            for region, mask in outlines.items():
-                ax.contour(mask, levels=[0.5], colors="c" if region == "skeleton" else "m", linewidths=0.6, extent=extent, origin="upper")
+            image = ax.imshow(_plane(stack[c], grid.ndim), cmap=cmap, vmin=float(np.min(stack)), vmax=vmax,
+                              extent=extent)
+            for mask, colour, style, _ in outlines:
+                ax.contour(mask, levels=[0.5], colors=colour, linestyles=style, linewidths=0.7, extent=extent,
+                           origin="upper")
             ax.set_xticks([])
             ax.set_yticks([])
             if r == 0:
-                ax.set_title(f"day {day:g}")
+                ax.set_title(f"day {day:g}", fontsize=10)
             if c == 0:
-                ax.set_ylabel(title)
-        fig.colorbar(im, ax=axes[r, :].tolist(), shrink=0.9, pad=0.01)
-    fig.suptitle(f"{result.scenario}: the lesion over time (cyan: skeleton edge, magenta: nerve; mm)")
-    return save_figure(fig, path, dpi=100)
+                ax.set_ylabel(title, fontsize=10)
+        bar = fig.colorbar(image, ax=axes[r, :].tolist(), shrink=0.9, pad=0.01)
+        bar.set_label(_unit_label(names), fontsize=8)
+    corner = axes[0, 0]  # a scale bar in the first panel
+    x0 = extent[0] + 0.12 * (extent[1] - extent[0])
+    y0 = extent[2] - 0.12 * (extent[2] - extent[3])
+    corner.plot([x0, x0 + SCALE_BAR_UM], [y0, y0], color="black", linewidth=2.5, solid_capstyle="butt")
+    corner.text(x0 + SCALE_BAR_UM / 2, y0 - 0.04 * (extent[2] - extent[3]), f"{SCALE_BAR_UM / 1000:g} mm",
+                ha="center", va="bottom", fontsize=8)
+    key = [Line2D([], [], color=colour, linestyle=style, label=label) for _, colour, style, label in outlines]
+    fig.legend(handles=key, loc="outside lower center", ncol=len(key), fontsize=9, frameon=False)
+    section = "the middle section of the 3-D grid" if grid.ndim == 3 else "the section"
+    fig.suptitle(f"{result.scenario} ({result.setup.species}): the lesion over time, {section}", fontsize=11)
+    return save_figure(fig, path, dpi=90)

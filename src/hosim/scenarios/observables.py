@@ -109,9 +109,9 @@ OBSERVABLES: dict[str, ObservableSpec] = {
                        _lesion_min_oxygen),
         ObservableSpec("hypoxic_fraction", "1", f"fraction of the lesion below {HYPOXIA_MMHG:g} mmHg", 7, ("lesion",),
                        _hypoxic_fraction),
-        ObservableSpec("lesion_vessels_mean", "volume fraction", "mean vessel volume fraction in the lesion", None,
+        ObservableSpec("lesion_vessels_mean", "volume fraction", "mean vessel volume fraction in the lesion", 9,
                        ("lesion",), weighted_mean("vessels", "lesion")),
-        ObservableSpec("bnb_permeability_nerve_mean", "1", "mean open fraction of the blood-nerve barrier", None,
+        ObservableSpec("bnb_permeability_nerve_mean", "1", "mean open fraction of the blood-nerve barrier", 3,
                        ("nerve", "perineurium"), weighted_mean("bnb_permeability", "nerve", "perineurium",
                                                                   fraction=True)),
     )
