@@ -26,15 +26,21 @@ def test_report_says_the_risk_in_plain_numbers_with_its_range():
     page = render_report(estimate)
     assert f"About <b>{per_hundred(estimate.any_ho.probability)} in 100</b>" in page
     assert f"from about {per_hundred(estimate.any_ho.low)} to {per_hundred(estimate.any_ho.high)} in 100" in page
-    assert f"{per_hundred(estimate.severe_ho.probability)} in 100</b> get severe HO" in page
-    assert page.count('class="dot on"') == round(estimate.any_ho.probability * 100)
+    assert f"{per_hundred(estimate.severe_ho.probability)} in 100</b> people like you get <b>severe</b> HO" in page
+    dots = round(estimate.any_ho.probability * 100) + round(estimate.severe_ho.probability * 100)
+    assert page.count('class="dot on"') == dots  # severe HO drawn like the main risk
+    assert "usually shows within about 12 weeks" in page  # over what time
+    assert f"For a typical patient in this situation (everyone in the studies, without\nlooking at any risk factor or " \
+           f"prevention) it is about {per_hundred(estimate.typical_any_ho)} in 100" in page
 
 
 def test_report_covers_raisers_lowerers_stages_calls_prevention_sources_and_disclaimer():
     estimate = estimate_risk("tha", ["male", "dish-paget"], prophylaxis="nsaid")
     page = render_report(estimate)
-    assert "raises the odds about 2.11 times" in page  # tha_or_male
-    assert "lowers the risk to about 0.43" in page  # 1 - nsaid_rrr
+    male, nsaid = (next(e for e in estimate.effects if e.name == name) for name in ("male", "nsaid"))
+    assert f"raises your chance from about {per_hundred(male.without)} in 100 (without it)" in page  # tha_or_male
+    assert f"lowers your chance from about {per_hundred(nsaid.without)} in 100 (without it)" in page
+    assert "odds" not in page.split("<h2>How sure")[0]  # plain words before the notes for the care team
     assert "your risk may be higher" in page  # dish-paget is not quantified
     assert "both hips replaced" in page  # a factor the patient did not report, listed to ask about
     for stage in STAGES:
@@ -45,6 +51,9 @@ def test_report_covers_raisers_lowerers_stages_calls_prevention_sources_and_disc
         assert evidence_row(row_id).source.split(" (")[0] in page
     assert "earlier summary said" in page  # seed figures shown beside the literature
     assert "research tool, not a diagnosis" in page.lower()
+    for internal in ("MODEL.md", "docs/", "seed 0", "seed review", "qxmd 26155968)</td>"):
+        assert internal not in page, internal  # published sources in words, with links
+    assert page.count('<a href="https://') >= len(estimate.evidence)
 
 
 def test_report_is_honest_where_figures_are_missing():

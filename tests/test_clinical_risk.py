@@ -123,7 +123,9 @@ def test_same_seed_same_answer_and_the_seed_matters():
 
 def test_json_has_exactly_the_documented_keys():
     document = estimate_risk("tha", ["male"]).to_json()
-    assert set(document) == {"setting", "factors", "prophylaxis", "any_ho", "severe_ho", "onset_days", "evidence"}
+    assert set(document) == {"setting", "factors", "prophylaxis", "any_ho", "severe_ho", "onset_days", "evidence",
+                             "typical"}  # typical: added (contracts add keys, never rename them)
+    assert document["typical"] == {"any_ho": 0.3, "severe_ho": pytest.approx(0.07)}
     assert set(document["any_ho"]) == set(document["severe_ho"]) == {"probability", "low", "high"}
     assert set(document["onset_days"]) == {"low", "high"}
     assert document["onset_days"] == {"low": evidence_row("onset_window").low, "high": evidence_row("onset_window").high}

@@ -5,10 +5,13 @@ Self-contained (inline style, no scripts, no network), so it opens the same anyw
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
+from urllib.parse import quote_plus
 
 from hosim import __version__
 from hosim.clinical.evidence import evidence_row
+from hosim.clinical.links import source_links
 from hosim.clinical.prevention import prevention_for
 from hosim.clinical.risk import Effect, Probability, RiskEstimate
 from hosim.clinical.settings import FACTOR_LABELS
@@ -58,23 +61,50 @@ def _factor_label(name: str) -> str:
     return FACTOR_LABELS.get(name, name)
 
 
-def _effect_item(effect: Effect) -> str:
-    label = escape(_factor_label(effect.name))
-    source = escape(evidence_row(effect.evidence_id).source)
-    if effect.kind == "not quantified":
-        text = ("known to raise the risk, but no reliable figure exists, so it is <b>not</b> in the number "
-                "above: your risk may be higher")
-    elif effect.kind == "subgroup incidence":
-        text = f"in studies of people with this, about {per_hundred(effect.value)} in 100 developed HO"
-    elif effect.kind == "subgroup severe-HO incidence":
-        text = f"in studies of people with this, about {per_hundred(effect.value)} in 100 developed severe HO"
-    elif effect.kind == "odds ratio per day":
-        text = f"each extra day before surgery raised the odds about {effect.value:.2f} times"
-    else:
-        measure = "the odds" if effect.kind == "odds ratio" else "the risk"
-        text = (f"raises {measure} about {effect.value:.2f} times" if effect.value > 1 else
-                f"lowers {measure} to about {effect.value:.2f} times what it would be")
-    return f"<li><b>{label}</b>: {text} <span class='small'>({source})</span></li>"
+def cited(source: str) -> str:
+    """A source in words followed by links a reader can open (identifiers resolved, citations searched)."""
+    links = source_links(source) or [("find it", "https://pubmed.ncbi.nlm.nih.gov/?term="
+                                      + quote_plus(f"{source} heterotopic ossification"))]
+    opened = ", ".join(f'<a href="{escape(url)}">{escape(label)}</a>' for label, url in links)
+    return f"{escape(source)} <span class='small'>[{opened}]</span>"
+
+
+def _change(effect: Effect, with_it: float) -> str:
+    """How one factor moves the chance, in people-out-of-100."""
+    if effect.without is None:
+        return ""
+    now, before = per_hundred(with_it), per_hundred(effect.without)
+    if now == before:
+        return f"makes little difference to your chance (about {now} in 100 either way)"
+    verb = "raises" if with_it > effect.without else "lowers"
+    return f"{verb} your chance from about {before} in 100 (without it) to about {now} in 100"
+
+
+def _effect_items(estimate: RiskEstimate) -> str:
+    items, prevention_done = [], False
+    for effect in estimate.effects:
+        source = cited(evidence_row(effect.evidence_id).source)
+        if effect.kind == "not quantified":
+            text = ("known to raise the risk, but no reliable figure exists, so it is <b>not</b> in the number "
+                    "above: your risk may be higher")
+        elif effect.kind == "subgroup incidence":
+            text = f"in studies of people with this, about {per_hundred(effect.value)} in 100 developed HO"
+        elif effect.kind == "subgroup severe-HO incidence":
+            text = f"in studies of people with this, about {per_hundred(effect.value)} in 100 developed severe HO"
+        elif effect.name.startswith(("nsaid", "radiotherapy")):
+            if prevention_done:  # radiotherapy's two published steps are one change for the patient
+                items[-1] = items[-1].replace("</li>", f" <span class='small'>and {source}</span></li>")
+                continue
+            prevention_done = True
+            effect = replace(effect, name=f"{estimate.prophylaxis} (prevention)")
+            text = _change(effect, estimate.any_ho.probability)
+        elif effect.kind == "odds ratio per day":
+            text = _change(effect, estimate.any_ho.probability).replace("(without it)", "(if operated on sooner)")
+        else:
+            text = _change(effect, estimate.any_ho.probability)
+        items.append(f"<li><b>{escape(_factor_label(effect.name))}</b>: {text} <span class='small'>"
+                     f"({source})</span></li>")
+    return "".join(items) or "<li>None that you reported.</li>"
 
 
 def _sources_table(estimate: RiskEstimate) -> str:
@@ -87,8 +117,14 @@ def _sources_table(estimate: RiskEstimate) -> str:
         earlier = f"<br><span class='small'>An earlier summary said: {escape(row.seed_figure)}. " \
                   f"This page uses the published figure.</span>" if row.seed_figure else ""
         rows.append(f"<tr><td>{escape(row.quantity)} ({escape(row.setting)})</td><td>{escape(figure)}</td>"
-                    f"<td>{escape(row.source)}{earlier}</td></tr>")
+                    f"<td>{cited(row.source)}{earlier}</td></tr>")
     return ("<table><tr><th>What</th><th>Figure</th><th>Source</th></tr>" + "".join(rows) + "</table>")
+
+
+def _over_what_time(onset_days: tuple[float, float] | None) -> str:
+    if onset_days is None:
+        return "The studies do not say when it shows."
+    return f"When it happens, it usually shows within about {round(onset_days[1] / 7):g} weeks."
 
 
 def render_report(estimate: RiskEstimate) -> str:
@@ -102,18 +138,22 @@ def render_report(estimate: RiskEstimate) -> str:
     you = ", ".join(told) or "none of the listed risk factors"
     other = [name for name in spec.factor_names if name not in estimate.factors]
     severe = estimate.severe_ho
+    typical_severe = ("" if estimate.typical_severe_ho is None else
+                      f" For a typical patient in this situation it is about {per_hundred(estimate.typical_severe_ho)} "
+                      "in 100.")
     severe_html = (
-        f"<p>About <b>{per_hundred(severe.probability)} in 100</b> get severe HO "
-        f"({escape(estimate.severe_definition)}), the kind that can limit movement. {_range_sentence(severe)}</p>"
+        f"<p class=\"lead\">About <b>{per_hundred(severe.probability)} in 100</b> people like you get "
+        f"<b>severe</b> HO ({escape(estimate.severe_definition)}), the kind that can limit movement.</p>"
+        f"{_dots(severe.probability)}<p>{_range_sentence(severe)}{typical_severe}</p>"
         if severe else
         "<p>There is no reliable published figure for <b>severe</b> HO in this situation, so none is given.</p>"
     )
-    effects = "".join(_effect_item(e) for e in estimate.effects) or "<li>None that you reported.</li>"
+    effects = _effect_items(estimate)
     others = "".join(f"<li>{escape(_factor_label(n))}</li>" for n in other)
     stages = "".join(f"<tr><td><b>{escape(s.name)}</b></td><td>{escape(s.feels_like)}</td><td>{escape(s.when)}"
-                     f"<br><span class='small'>{escape(s.source)}</span></td></tr>" for s in STAGES)
+                     f"<br><span class='small'>{cited(s.source)}</span></td></tr>" for s in STAGES)
     calls = "".join(f"<li>{escape(text)}</li>" for text in CALL_A_DOCTOR)
-    prevention = "".join(f"<li>{escape(a.text)} <span class='small'>({escape(a.sources)})</span></li>"
+    prevention = "".join(f"<li>{escape(a.text)} <span class='small'>({cited(a.sources)})</span></li>"
                          for a in prevention_for(spec))
     notes = "".join(f"<li>{escape(note)}</li>" for note in estimate.notes)
     prophylaxis = f" You told us about prevention: <b>{escape(estimate.prophylaxis)}</b>." if estimate.prophylaxis else ""
@@ -130,9 +170,11 @@ published studies. Your own care team knows your situation and should guide deci
 
 <h2>How likely is it?</h2>
 <p class="lead">About <b>{per_hundred(estimate.any_ho.probability)} in 100</b> people like you develop
-{escape(spec.event)}.</p>
+{escape(spec.event)}. {escape(_over_what_time(estimate.onset_days))}</p>
 {_dots(estimate.any_ho.probability)}
-<p>{_range_sentence(estimate.any_ho)}</p>
+<p>{_range_sentence(estimate.any_ho)} For a typical patient in this situation (everyone in the studies, without
+looking at any risk factor or prevention) it is about {per_hundred(estimate.typical_any_ho)} in 100.</p>
+<h3>Severe HO</h3>
 {severe_html}
 <p>Heterotopic ossification (HO) is real bone growing in muscle or other soft tissue where there should be none.
 Often it is small and causes no trouble; sometimes it makes a joint stiff.</p>
@@ -147,7 +189,7 @@ Often it is small and causes no trouble; sometimes it makes a joint stiff.</p>
 
 <h2>When to call a doctor</h2>
 <ul>{calls}</ul>
-<p class="small">{escape(CALL_A_DOCTOR_SOURCE)}</p>
+<p class="small">Source: {cited(CALL_A_DOCTOR_SOURCE)}</p>
 
 <h2>What prevention exists</h2>
 <ul>{prevention}</ul>
@@ -159,6 +201,8 @@ Often it is small and causes no trouble; sometimes it makes a joint stiff.</p>
 <h2>Sources</h2>
 {_sources_table(estimate)}
 <p class="small">Made by hosim {escape(__version__)} (setting {escape(estimate.setting)}, sampling seed
-{estimate.seed}, {estimate.samples} samples). Method: docs/clinical.md. A research tool, not a diagnosis.</p>
+{estimate.seed}, {estimate.samples} samples). Method: the published figures above, combined as odds (one published
+rate for the situation, then each factor's published odds ratio), with the range from redrawing every figure
+within its reported uncertainty. A research tool, not a diagnosis.</p>
 </body></html>
 """

@@ -12,7 +12,7 @@ from repeating the calculation with every evidence row drawn from its reported u
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import special
@@ -61,6 +61,7 @@ class Effect:
     evidence_id: str
     kind: str  # "odds ratio", "relative risk", "odds ratio per day", "subgroup (severe-HO) incidence", "not quantified"
     value: float | None
+    without: float | None = None  # the point probability of any HO had this not applied (the rest unchanged)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ class RiskEstimate:
     notes: tuple[str, ...]
     seed: int
     samples: int
+    typical_any_ho: float  # the setting's whole-cohort figure: no factors, no prophylaxis
+    typical_severe_ho: float | None
 
     @property
     def setting_spec(self) -> Setting:
@@ -98,6 +101,7 @@ class RiskEstimate:
             "severe_ho": severe,
             "onset_days": {"low": onset[0] if onset else None, "high": onset[1] if onset else None},
             "evidence": list(self.evidence),
+            "typical": {"any_ho": self.typical_any_ho, "severe_ho": self.typical_severe_ho},
         }
 
 
@@ -312,8 +316,9 @@ def estimate_risk(
         raise InputError(f"samples must be at least 100, got {samples}")
 
     plan, severe_definition, effects = _plan(spec, chosen, prophylaxis, tbsa, delay_days)
-    point_any, point_severe = _evaluate(plan, {row: np.float64(evidence_row(row).require_value())
-                                               for row in plan.rows})
+    point_any, point_severe = _point(plan)
+    typical_any, typical_severe = _point(_plan(spec, (), None, None, None)[0])
+    effects = [replace(e, without=_without(e, spec, chosen, prophylaxis, tbsa, delay_days)) for e in effects]
     interval = any(is_uncertain(evidence_row(row)) for row in plan.rows)
     rng = np.random.default_rng(seed)
     drawn = {row: draw(evidence_row(row), samples, rng) for row in plan.rows}
@@ -344,4 +349,28 @@ def estimate_risk(
         notes=tuple(_notes(spec, plan, chosen, prophylaxis, severe_definition, interval)),
         seed=seed,
         samples=samples,
+        typical_any_ho=float(typical_any),
+        typical_severe_ho=None if typical_severe is None else float(typical_severe),
     )
+
+
+def _point(plan: _Plan) -> tuple[np.ndarray, np.ndarray | None]:
+    """Any- and severe-HO probabilities from the rows' published values."""
+    return _evaluate(plan, {row: np.float64(evidence_row(row).require_value()) for row in plan.rows})
+
+
+def _without(effect: Effect, spec: Setting, factors: tuple[str, ...], prophylaxis: str | None,
+             tbsa: float | None, delay_days: float | None) -> float | None:
+    """The any-HO point probability with this one effect taken away (a factor absent, no prophylaxis, a
+    burn under the threshold, surgery at the cohort's typical delay); None where it has no number."""
+    if effect.kind == "not quantified":
+        return None
+    if effect.name in factors:
+        factors = tuple(f for f in factors if f != effect.name)
+    elif effect.evidence_id == TBSA_ROW:
+        tbsa = None
+    elif effect.evidence_id == DELAY_ROW:
+        delay_days = evidence_row(DELAY_REFERENCE_ROW).require_value()
+    else:  # a prophylaxis step
+        prophylaxis = None
+    return float(_point(_plan(spec, factors, prophylaxis, tbsa, delay_days)[0])[0])

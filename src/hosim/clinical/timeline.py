@@ -1,7 +1,7 @@
 """What HO feels like as it develops, when it tends to start, and when to call a doctor.
 
-The stage descriptions follow MODEL.md (the project's seed review) and the clinical reviews
-cited with each stage; the onset window comes from the risk estimate's evidence rows.
+The stage descriptions follow the published reviews cited with each stage (the patient report links
+them); the onset window comes from the risk estimate's evidence rows.
 """
 
 from __future__ import annotations
@@ -25,14 +25,16 @@ STAGES = (
         feels_like="The area near the joint or wound becomes warm, swollen and tender, sometimes red. "
                    "There may be a fever, often higher at night. The joint may already move less.",
         when="The first sign, inside the onset window.",
-        source="MODEL.md (seed review); ERABI evidence review (Pape 2004; Varghese 1992; "
-               "Watanabe & Sant 2001: lost range of motion is often the earliest sign)",
+        source="Sullivan 2013 Bone Joint Res 2:51 (doi:10.1302/2046-3758.23.2000152); the brain injury evidence "
+               "review ABIEBR (http://abiebr.com/set/11-heterotopic-ossification-venous-thromboembolism): Pape 2004; "
+               "Varghese 1992; Watanabe & Sant 2001 (lost range of motion is often the earliest sign)",
     ),
     Stage(
         name="Firm lump",
         feels_like="A firm lump can be felt in the muscle. It does not move when pushed.",
         when="Days to weeks after the first signs.",
-        source="MODEL.md (seed review); ERABI evidence review (Varghese 1992: a periarticular mass)",
+        source="Varghese 1992, in the ABIEBR review (http://abiebr.com/set/11-heterotopic-ossification-venous-"
+               "thromboembolism): a periarticular mass",
     ),
     Stage(
         name="Hardening",
@@ -40,13 +42,13 @@ STAGES = (
                    "loses range of motion.",
         when="Over the following months; most HO is visible on an X-ray by about 3 months, and it "
              "can keep growing for longer (after hip replacement, grades still rose up to 3 years).",
-        source="MODEL.md (human timing); Willburger 2022 J Orthop Surg Res 17:147",
+        source="Willburger 2022 J Orthop Surg Res 17:147 (after hip replacement, grades rose for up to 3 years)",
     ),
     Stage(
         name="Ankylosis",
         feels_like="In a few people the new bone bridges the joint, which then cannot move at all.",
         when="Months after onset, if it happens.",
-        source="MODEL.md (seed review); Brooker 1973 (grade IV: apparent ankylosis)",
+        source="Brooker 1973 J Bone Joint Surg Am 55:1629 (grade IV: apparent ankylosis)",
     ),
 )
 
@@ -57,8 +59,9 @@ CALL_A_DOCTOR = (
     "Tell your care team at your next contact if you feel a new firm lump in a muscle, or a joint "
     "is getting harder to move.",
 )
-CALL_A_DOCTOR_SOURCE = ("ERABI evidence review: early HO is hard to tell from infection (Citta-Pietrolungo 1992; "
-                        "Garland 1991) and can be mistaken for deep vein thrombosis (Buschbacher)")
+CALL_A_DOCTOR_SOURCE = ("the brain injury evidence review ABIEBR (http://abiebr.com/set/11-heterotopic-ossification-"
+                        "venous-thromboembolism): early HO is hard to tell from infection (Citta-Pietrolungo 1992; "
+                        "Garland 1991) and can be mistaken for deep vein thrombosis")
 
 
 def onset_sentence(onset_days: tuple[float, float] | None) -> str:
