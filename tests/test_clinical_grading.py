@@ -185,3 +185,21 @@ def test_grade_command_refuses_a_bad_spacing_with_exit_2(tmp_path):
     np.save(path, hip())
     result = runner.invoke(app, ["grade", str(path), "--spacing-mm", "-1"])
     assert result.exit_code == 2 and "--spacing-mm must lie in" in result.stderr
+
+
+def test_a_large_image_is_graded_within_a_few_times_its_own_size():
+    """A 4000 x 4000 label image (16 MB): the grading's temporaries stay within 3x the image."""
+    import tracemalloc
+
+    n = 4000
+    mask = np.zeros((n, n), np.int8)
+    mask[: n // 3], mask[2 * n // 3 :, n // 5 : 4 * n // 5] = PELVIS, FEMUR
+    mask[n // 3 : n // 3 + 200, n // 2 : n // 2 + 100] = HETEROTOPIC  # a spur on the pelvis
+    mask[n // 2 : n // 2 + 50, 100:150] = HETEROTOPIC  # an island
+    tracemalloc.start()
+    grade = grade_mask(mask, 0.05)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert grade.brooker == "II" and grade.islands == 1 and grade.spurs == 1
+    assert grade.min_gap_mm == pytest.approx((2 * n // 3 - (n // 3 + 200)) * 0.05)
+    assert peak < 3 * mask.nbytes, f"{peak / mask.nbytes:.1f}x the image"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy import ndimage
-from scipy.spatial import ConvexHull
+from scipy.spatial import ConvexHull, cKDTree
 from scipy.spatial.distance import pdist
 
 from hosim.checks import check_number
@@ -32,6 +32,7 @@ CONNECTIVITY = np.ones((3, 3), dtype=bool)
 NPY_MAGIC = b"\x93NUMPY"
 TIE_MM = 1e-9  # gaps within this of the threshold count as reaching it (floating point)
 SPACING_RANGE_MM = (1e-3, 10.0)  # pixel sizes a hip image can have: a model grid (1 um) to a coarse CT
+CHUNK_PIXELS = 2**22  # pixels per band of rows when scanning a whole image (bounded temporary memory)
 
 
 @dataclass(frozen=True)
@@ -78,24 +79,65 @@ def load_mask(path: str | Path) -> np.ndarray:
         raise InputError(f"cannot read {path} as a label image: {exc}") from None
 
 
+def _row_bands(rows: int, width: int):
+    """Slices of whole rows holding about CHUNK_PIXELS pixels each (bounded temporaries)."""
+    step = max(1, CHUNK_PIXELS // max(width, 1))
+    return [slice(r, min(r + step, rows)) for r in range(0, rows, step)]
+
+
 def _labels(mask: np.ndarray) -> np.ndarray:
-    """Check the array is a 2-D or 3-D image of labels 0-3 and return it as integers."""
+    """Check the array is a 2-D or 3-D image of labels 0-3 and return it as uint8 (no copy when it
+    already is one byte per pixel); the check runs over bands of rows, so it needs little memory."""
     mask = np.asarray(mask)
     if mask.ndim not in (2, 3):
         raise InputError(f"mask must be a 2-D image or a 3-D volume, got {mask.ndim} dimensions {mask.shape}")
     if mask.size == 0:
         raise InputError(f"mask is empty (shape {mask.shape})")
-    if mask.dtype.kind == "f":
-        if not np.all(np.isfinite(mask)) or not np.all(mask == np.round(mask)):
-            raise InputError("mask must hold whole-number labels; found fractional or non-finite values")
-    elif mask.dtype.kind not in "biu":
+    if mask.dtype.kind not in "biuf":
         raise InputError(f"mask must hold integer labels, got dtype {mask.dtype}")
-    labels = mask.astype(np.int64)
-    bad = sorted(set(np.unique(labels).tolist()) - set(LABELS))
+    flat = mask.reshape(-1, mask.shape[-1])
+    bad: set = set()
+    for band in _row_bands(*flat.shape):
+        chunk = flat[band]
+        if mask.dtype.kind == "f" and not (np.all(np.isfinite(chunk)) and np.all(chunk == np.round(chunk))):
+            raise InputError("mask must hold whole-number labels; found fractional or non-finite values")
+        outside = (chunk < 0) | (chunk > max(LABELS))
+        if outside.any():
+            bad |= set(np.unique(chunk[outside]).astype(np.int64).tolist())
     if bad:
         allowed = ", ".join(f"{k} {v}" for k, v in LABELS.items())
-        raise InputError(f"mask has labels {bad[:10]} that are not allowed; allowed: {allowed}")
-    return labels
+        raise InputError(f"mask has labels {sorted(bad)[:10]} that are not allowed; allowed: {allowed}")
+    if mask.dtype == np.uint8:
+        return mask
+    if mask.dtype.itemsize == 1:
+        return mask.view(np.uint8)
+    return mask.astype(np.uint8)
+
+
+def _present(labels: np.ndarray, value: int) -> bool:
+    return any(np.any(labels[band] == value) for band in _row_bands(*labels.shape))
+
+
+def _boundary_points(labels: np.ndarray, value: int) -> np.ndarray:
+    """Row, column of the pixels of one label that touch another label (4-neighbours or the image edge):
+    the nearest pixel of a region to anything outside it is always one of these."""
+    rows = labels.shape[0]
+    points = []
+    for band in _row_bands(*labels.shape):
+        top, bottom = max(band.start - 1, 0), min(band.stop + 1, rows)
+        inside = labels[top:bottom] == value
+        core = ndimage.binary_erosion(inside, border_value=0)
+        edge = (inside & ~core)[band.start - top: band.stop - top]
+        found = np.argwhere(edge).astype(np.int32)
+        found[:, 0] += band.start
+        points.append(found)
+    return np.concatenate(points) if points else np.zeros((0, 2), np.int32)
+
+
+def _nearest_mm(sources: np.ndarray, targets: np.ndarray, spacing_mm: float) -> float:
+    """Smallest distance between the pixel centres of two point sets, in mm."""
+    distances, _ = cKDTree(targets).query(sources, k=1)
+    return float(np.min(distances)) * spacing_mm
 
 
 def project_front_to_back(volume: np.ndarray) -> np.ndarray:
@@ -112,17 +154,17 @@ def _longest_extent_mm(coords: np.ndarray, spacing_mm: float) -> float:
     return longest + spacing_mm
 
 
-def _gap_mm(pelvic_side: np.ndarray, femoral_side: np.ndarray, pelvic_spurs: np.ndarray,
-            femoral_spurs: np.ndarray, spacing_mm: float) -> float:
-    """Soft tissue left between a spur and the opposing bone, in mm (see module docstring)."""
+def _gap_mm(labels: np.ndarray, pelvic_spurs: np.ndarray, femoral_spurs: np.ndarray, spacing_mm: float) -> float:
+    """Soft tissue left between a spur and the opposing bone, in mm (see module docstring). Spurs are
+    (row, column) points; the opposing side is its bone's boundary pixels plus its own spurs."""
     candidates = []
-    if pelvic_spurs.any():
-        to_femoral = ndimage.distance_transform_edt(~femoral_side, sampling=spacing_mm)
-        candidates.append(to_femoral[pelvic_spurs].min())
-    if femoral_spurs.any():
-        to_pelvic = ndimage.distance_transform_edt(~pelvic_side, sampling=spacing_mm)
-        candidates.append(to_pelvic[femoral_spurs].min())
-    return max(float(min(candidates)) - spacing_mm, 0.0)
+    if len(pelvic_spurs):
+        femoral_side = np.concatenate([_boundary_points(labels, FEMUR), femoral_spurs])
+        candidates.append(_nearest_mm(pelvic_spurs, femoral_side, spacing_mm))
+    if len(femoral_spurs):
+        pelvic_side = np.concatenate([_boundary_points(labels, PELVIS), pelvic_spurs])
+        candidates.append(_nearest_mm(femoral_spurs, pelvic_side, spacing_mm))
+    return max(min(candidates) - spacing_mm, 0.0)
 
 
 def grade_mask(mask: np.ndarray, spacing_mm: float) -> Grade:
@@ -132,16 +174,26 @@ def grade_mask(mask: np.ndarray, spacing_mm: float) -> Grade:
     labels = _labels(mask)
     volume_mm3 = None
     if labels.ndim == 3:
-        volume_mm3 = float(np.count_nonzero(labels == HETEROTOPIC)) * spacing_mm**3
+        volume_mm3 = float(sum(np.count_nonzero(labels[k] == HETEROTOPIC) for k in range(labels.shape[0]))) \
+            * spacing_mm**3
         labels = project_front_to_back(labels)
-    pelvis, femur, heterotopic = labels == PELVIS, labels == FEMUR, labels == HETEROTOPIC
-    for name, present in (("pelvis (label 1)", pelvis), ("femur (label 2)", femur)):
-        if not present.any():
+    for name, value in (("pelvis (label 1)", PELVIS), ("femur (label 2)", FEMUR)):
+        if not _present(labels, value):
             raise InputError(f"mask has no {name}; grading needs both pelvis and femur")
 
+    # Heterotopic bone and what touches it, inside its bounding box (one pixel wider): small arrays
+    # even for a whole-body image.
+    rows = np.flatnonzero(np.concatenate([np.any(labels[band] == HETEROTOPIC, axis=1)
+                                          for band in _row_bands(*labels.shape)]))
+    box = (slice(0, 1), slice(0, 1))  # no heterotopic bone: one pixel, nothing in it
+    if rows.size:
+        cols = np.flatnonzero(np.any(labels[rows[0]:rows[-1] + 1] == HETEROTOPIC, axis=0))
+        box = (slice(max(rows[0] - 1, 0), rows[-1] + 2), slice(max(cols[0] - 1, 0), cols[-1] + 2))
+    local = labels[box]
+    heterotopic = local == HETEROTOPIC
     components, count = ndimage.label(heterotopic, structure=CONNECTIVITY)
-    near_pelvis = set(np.unique(components[ndimage.binary_dilation(pelvis, CONNECTIVITY) & heterotopic]))
-    near_femur = set(np.unique(components[ndimage.binary_dilation(femur, CONNECTIVITY) & heterotopic]))
+    near_pelvis = set(np.unique(components[ndimage.binary_dilation(local == PELVIS, CONNECTIVITY) & heterotopic]))
+    near_femur = set(np.unique(components[ndimage.binary_dilation(local == FEMUR, CONNECTIVITY) & heterotopic]))
     ids = set(range(1, count + 1))
     bridges = near_pelvis & near_femur
     pelvic_only, femoral_only = near_pelvis - bridges, near_femur - bridges
@@ -158,9 +210,10 @@ def grade_mask(mask: np.ndarray, spacing_mm: float) -> Grade:
     if bridges:
         gap = 0.0
     elif pelvic_only or femoral_only:
-        pelvic_spurs = np.isin(components, sorted(pelvic_only))
-        femoral_spurs = np.isin(components, sorted(femoral_only))
-        gap = _gap_mm(pelvis | pelvic_spurs, femur | femoral_spurs, pelvic_spurs, femoral_spurs, spacing_mm)
+        offset = np.array([box[0].start, box[1].start], dtype=np.int32)
+        pelvic_spurs = np.argwhere(np.isin(components, sorted(pelvic_only))).astype(np.int32) + offset
+        femoral_spurs = np.argwhere(np.isin(components, sorted(femoral_only))).astype(np.int32) + offset
+        gap = _gap_mm(labels, pelvic_spurs, femoral_spurs, spacing_mm)
 
     wide_gap = gap is not None and gap >= gap_threshold - TIE_MM
     if bridges:
@@ -177,7 +230,7 @@ def grade_mask(mask: np.ndarray, spacing_mm: float) -> Grade:
         min_gap_mm=gap,
         islands=len(island_ids),
         spurs=len(near_pelvis | near_femur),
-        heterotopic_area_mm2=float(np.count_nonzero(heterotopic)) * spacing_mm**2,
+        heterotopic_area_mm2=float(np.count_nonzero(heterotopic)) * spacing_mm**2,  # all of it lies in the box
         heterotopic_volume_mm3=volume_mm3,
         longest_island_mm=longest_island,
     )
