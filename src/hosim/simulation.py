@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,16 +60,15 @@ class Result:
 
     def save(self, out_dir: str | os.PathLike, figures: bool = True) -> Path:
         """Write summary.json, result.nc and figures/*.png; all appear together or not at all."""
-        from hosim.io.figures import write_figures
+        from hosim.io.figures import figures_drawn_meanwhile
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
         try:
-            write_json(staging / "summary.json", self.summary())
-            write_atomic(staging / "result.nc", lambda tmp: self.dataset.to_netcdf(tmp, engine="netcdf4"))
-            if figures:
-                write_figures(self, staging / "figures")
+            with figures_drawn_meanwhile(self, staging / "figures") if figures else nullcontext():
+                write_json(staging / "summary.json", self.summary())
+                write_atomic(staging / "result.nc", lambda tmp: self.dataset.to_netcdf(tmp, engine="netcdf4"))
             for item in staging.iterdir():
                 target = out / item.name
                 if target.is_dir():

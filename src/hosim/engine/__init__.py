@@ -21,7 +21,7 @@ _HOMES = {
     "Stepper": "stepper",
     "Transport": "stepper",
     "count_steps": "runner",
-    "explicit_bound": "diffusion",
+    "explicit_bound": "stepper",
     "explicit_step": "diffusion",
     "implicit_update": "rates",
     "run": "runner",

@@ -15,10 +15,7 @@ also keeps a resumed run identical to an uninterrupted one.
 from __future__ import annotations
 
 import numpy as np
-import pyamg
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
-from threadpoolctl import threadpool_limits
 
 from hosim.engine.errors import InputError, SimulationError
 
@@ -42,6 +39,8 @@ def neumann_laplacian(shape3: tuple[int, int, int], spacing: float) -> sp.csr_ma
 def _seeded_amg(matrix: sp.csr_matrix):
     """AMG preconditioner built reproducibly: pyamg draws its spectral-radius start vectors from
     numpy's global generator, so it is seeded here (and restored) to make runs repeatable to the bit."""
+    import pyamg  # loaded on the first real solve: a single-voxel run never needs it
+
     saved = np.random.get_state()
     try:
         np.random.seed(20011)
@@ -100,6 +99,9 @@ class CoupledSolver:
             return
         if self.fixed is not None:
             rhs -= self.K_to_fixed @ values
+        import scipy.sparse.linalg as spla
+        from threadpoolctl import threadpool_limits
+
         A = self.K.copy()
         A.data[self.diagonal_slots] += diag
         with threadpool_limits(1, user_api="blas"):  # BLAS threads stall CG's small dot products on a busy machine

@@ -20,11 +20,6 @@ _ROW_BLOCK = 16  # rows swept together along the contiguous axis (independent re
 _CHUNK = 256  # contiguous elements per task in the strided sweeps
 
 
-def explicit_bound(diffusivity: float, decay: float, dt: float, spacing: float, ndim: int) -> float:
-    """Positivity number dt*(2*ndim*D/h^2 + decay); the explicit step is safe when it is <= 1."""
-    return dt * (2.0 * ndim * diffusivity / spacing**2 + decay)
-
-
 @nb.njit(parallel=True, cache=True)
 def _explicit_kernel(u, out, r, keep):
     """out = keep*u + r*laplacian(u) with mirrored (no-flux) ghosts; keep = 1 - dt*decay."""

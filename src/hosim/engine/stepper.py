@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 
 from hosim.engine.coupled import CoupledSolver
-from hosim.engine.diffusion import LODSolver, explicit_bound, explicit_step
 from hosim.engine.errors import InputError, SimulationError
 from hosim.engine.grid import Grid
 from hosim.engine.rates import Flow, Rates, check_flows, implicit_update
 from hosim.engine.state import State
+
+if TYPE_CHECKING:
+    from hosim.engine.diffusion import LODSolver
 
 METHODS = ("auto", "explicit", "implicit", "coupled")
 # Below this many voxels a kernel does too little work to pay for waking a second thread, and on a
@@ -29,6 +31,11 @@ SERIAL_BELOW_VOXELS = 2**16
 # reactions(fields, scalars, t, rates) adds to rates (engine/rates.py); an optional `flows` attribute
 # declares the conservative field <-> compartment flows whose rates it writes into rates.flow.
 Reactions = Callable[[np.ndarray, np.ndarray, float, Rates], None]
+
+
+def explicit_bound(diffusivity: float, decay: float, dt: float, spacing: float, ndim: int) -> float:
+    """Positivity number dt*(2*ndim*D/h^2 + decay); the explicit step is safe when it is <= 1."""
+    return dt * (2.0 * ndim * diffusivity / spacing**2 + decay)
 
 
 @dataclass(frozen=True)
@@ -104,8 +111,12 @@ class Stepper:
         self._scratch = np.empty(grid.shape3)
 
     def _plan(self, i: int, name: str, tr: Transport) -> None:
-        """Choose the solver for one variable from its positivity bound."""
+        """Choose the solver for one variable from its positivity bound. On a single voxel a variable
+        without decay or fixed values does not move at all, so it gets no solver (and no numba)."""
         ndim = sum(n > 1 for n in self.grid.shape3)
+        if ndim == 0 and tr.decay == 0 and not tr.fixed and tr.method != "coupled":
+            self.methods[name] = "none (a single voxel)"
+            return
         bound = explicit_bound(tr.diffusivity, tr.decay, self.dt, self.grid.spacing_um, ndim)
         method = tr.method
         if method == "auto":
@@ -133,6 +144,8 @@ class Stepper:
             solver = CoupledSolver(self.grid.shape3, self.grid.spacing_um, tr.diffusivity, tr.decay, self.dt * tr.interval, mask)
             self._coupled.append((i, solver, value, int(tr.interval)))
             return
+        from hosim.engine.diffusion import LODSolver  # noqa: I001 (numba: loaded only for grids that diffuse)
+
         solver = LODSolver(self.grid.shape3, self.grid.spacing_um, tr.diffusivity, tr.decay, self.dt, mask)
         self._implicit.append((i, solver, value if mask.any() else None))
 
@@ -173,6 +186,8 @@ class Stepper:
                 P, L = self._coupled_rates[i]
                 solver.solve(f[i], P, L, fixed_value=value)
         for i, tr in self._explicit:
+            from hosim.engine.diffusion import explicit_step
+
             explicit_step(f[i], self._scratch, tr.diffusivity, tr.decay, self.dt, self.grid.spacing_um)
             f[i] = self._scratch
         for i, solver, value in self._implicit:
@@ -186,9 +201,11 @@ class Stepper:
 
     def step(self, state: State, t0: float = 0.0) -> None:
         """One Strang step of length dt; raises SimulationError if the state stops being finite."""
-        if self.grid.size >= SERIAL_BELOW_VOXELS:
+        if self.grid.size >= SERIAL_BELOW_VOXELS or not (self._explicit or self._implicit):
             self._step(state, t0)
             return
+        import numba  # already loaded by the kernels this stepper uses
+
         threads = numba.get_num_threads()
         numba.set_num_threads(1)
         try:

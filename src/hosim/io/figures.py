@@ -3,6 +3,10 @@ windows; and the lesion in space and time, from the trigger fields to the bone."
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from hosim.analysis.calibration import target_windows  # noqa: E402
 from hosim.biology.transport import OXYGEN_SOLVE_DAYS  # noqa: E402
@@ -59,13 +64,51 @@ def save_figure(fig, path: Path, **savefig) -> Path:
     return path
 
 
-def write_figures(result, folder: Path) -> list[Path]:
-    """Draw every figure this run supports into `folder`; returns the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [draw_timeline(result, folder / "timeline.png")]
+def figure_jobs(result, folder: Path) -> list[tuple[Callable, Path]]:
+    """(drawing function, file) of every figure this run supports."""
+    jobs = [(draw_timeline, folder / "timeline.png")]
     if result.setup.grid.ndim >= 2 and result.dataset.sizes.get("snapshot_day", 0):
-        paths.append(draw_lesion(result, folder / "lesion.png"))
-    return paths
+        jobs.append((draw_lesion, folder / "lesion.png"))
+    return jobs
+
+
+def write_figures(result, folder: Path) -> list[Path]:
+    """Draw every figure this run supports into `folder`, one after the other; returns the files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return [draw(result, path) for draw, path in figure_jobs(result, folder)]
+
+
+@contextmanager
+def figures_drawn_meanwhile(result, folder: Path) -> Iterator[None]:
+    """Draw the figures in forked processes (one per figure, on the other cores) while the caller writes
+    the other outputs; they are all written when the block ends, or an InputError/SimulationError-free
+    RuntimeError says which failed. Without fork (Windows, macOS spawn) they are drawn in line."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield
+        write_figures(result, folder)
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    fork = multiprocessing.get_context("fork")
+    workers = [fork.Process(target=_draw_and_exit, args=(draw, result, path), daemon=True)
+               for draw, path in figure_jobs(result, folder)]
+    for worker in workers:
+        worker.start()
+    try:
+        yield
+    finally:
+        for worker in workers:
+            worker.join()
+    failed = [path.name for (_, path), worker in zip(figure_jobs(result, folder), workers) if worker.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"drawing {', '.join(failed)} failed; the other outputs are complete")
+
+
+def _draw_and_exit(draw: Callable, result, path: Path) -> None:
+    """A forked figure worker: draw one figure; its exit code says whether it was written."""
+    try:
+        draw(result, path)
+    except BaseException:  # the parent reports the failure; a traceback here would garble its output
+        os._exit(1)
 
 
 def _timeline_panels(dataset) -> list[tuple[int, str]]:
@@ -86,7 +129,9 @@ def draw_timeline(result, path: Path) -> Path:
         windows.setdefault(observable, []).append((metric, low, high))
     columns = 6
     rows = -(-len(panels) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(2.9 * columns, 2.15 * rows), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(2.9 * columns, 2.15 * rows), sharex=True, squeeze=False,
+                             gridspec_kw={"left": 0.045, "right": 0.99, "bottom": 0.05, "top": 0.9, "wspace": 0.42,
+                                          "hspace": 0.42})
     volume_mm3 = result.setup.grid.size * result.setup.voxel_volume_mm3
     for ax, (step, name) in zip(axes.flat, panels):
         values, unit = _readable(ds[name].values, ds[name].attrs.get("units", ""), volume_mm3)
@@ -96,6 +141,7 @@ def draw_timeline(result, path: Path) -> Path:
                      fontsize=9)
         ax.set_ylabel(unit, fontsize=8)
         ax.tick_params(labelsize=7)
+        ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.grid(alpha=0.3)
         for metric, low, high in windows.get(name, ()):
             ax.axvspan(low, high, color="tab:green", alpha=0.18)
@@ -107,17 +153,17 @@ def draw_timeline(result, path: Path) -> Path:
                     ha="right", va="bottom", fontsize=6, color="0.35")
     for ax in axes.flat[len(panels):]:
         ax.axis("off")
-    for ax in axes[-1]:
+    for ax in axes.flat[len(panels) - columns:len(panels)]:  # the lowest panel of each column
+        ax.xaxis.set_tick_params(labelbottom=True)
         ax.set_xlabel("days since injury", fontsize=8)
     key = [Line2D([], [], color="tab:blue", label="recorded quantity (its unit on the y axis)")]
     if windows:
-        key += [Patch(color="tab:green", alpha=0.3, label="calibration window (targets/mouse_bmp2.toml)"),
+        key += [Patch(color="tab:green", alpha=0.3, label="calibration window (targets/mouse_bmp2.toml, met in 2-D)"),
                 Line2D([], [], color="tab:green", linestyle="--", label="the run's day for that window")]
     fig.suptitle(f"{result.scenario} ({result.setup.species}, {result.setup.grid.ndim}-D): every recorded quantity "
                  "over time; panel titles give the cascade step (1-14, as in docs/model.md) and the quantity", fontsize=11)
-    fig.legend(handles=key, loc="upper center", bbox_to_anchor=(0.5, 0.975), ncol=len(key), fontsize=9,
+    fig.legend(handles=key, loc="upper center", bbox_to_anchor=(0.5, 0.965), ncol=len(key), fontsize=9,
                frameon=False)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
     return save_figure(fig, path, dpi=100)
 
 
