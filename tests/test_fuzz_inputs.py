@@ -133,7 +133,8 @@ def test_risk_refuses_bad_values(capsys, option, value):
         setting = ["--setting", "burns"]
     if option == "--delay-days":
         setting = ["--setting", "hip-fracture-arthroplasty"]
-    if option == "--seed" and _is_number(value) and float(value) >= 0 and float(value) == int(float(value)):
+    if option == "--seed" and _is_number(value) and math.isfinite(float(value)) and float(value) >= 0 \
+            and float(value) == int(float(value)):
         value = "-1"  # a whole number >= 0 is a valid seed
     refused(capsys, ["risk", *setting, option, value])
 
