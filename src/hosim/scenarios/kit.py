@@ -74,7 +74,8 @@ class Anatomy:
 @dataclass(frozen=True)
 class Injury:
     """What happens to the tissue on `day`: apply(fields, tissue, parameters) changes the named fields
-    (name -> array shaped like the tissue) in place."""
+    (name -> array shaped like the tissue) in place. A later injury happens at the time step nearest its
+    day; one on or after the end of the run does not happen."""
 
     day: float
     apply: Callable[[Mapping[str, np.ndarray], Tissue, ParameterSet], None]
@@ -190,22 +191,12 @@ class TissueScenario:
             parameters = modify_parameters(parameters)
 
         anatomy = self.layout(options, dims, h)
-        missing = [r for r in REQUIRED_REGIONS if r not in anatomy.regions]
-        if missing:
-            raise InputError(f"scenario {self.name}: the layout lacks region(s) {', '.join(missing)}; "
-                             f"every layout labels {', '.join(REQUIRED_REGIONS)}")
-        grid = Grid(anatomy.shape, spacing_um=h, regions=anatomy.regions, volume_um3=anatomy.volume_um3)
-        if dims == 0:
-            voxel_mm3 = grid.voxel_volume_um3 * 1e-9
-        else:  # a 2-D section stands for a slab, a 1-D line for a slab-wide square prism
-            voxel_mm3 = grid.voxel_volume_um3 * anatomy.slab_thickness_um ** (3 - dims) * 1e-9
-        p = parameters.namespace()
-        rng = np.random.default_rng(seed)
-        capillaries = capillary_bed(grid.regions, dims, h, p.capillary_density, p.capillary_radius, rng)
-        tissue = Tissue({k: grid.region(k) for k in grid.regions}, capillaries, voxel_mm3)
-
+        grid, tissue = self._tissue(anatomy, dims, h, parameters, seed)
+        voxel_mm3 = tissue.voxel_volume_mm3
         fields, scalars = resting_state(tissue, parameters)
         injuries = list(self.injuries(options))
+        if any(not injury.day >= 0 for injury in injuries):
+            raise InputError(f"scenario {self.name}: injuries happen on day 0 or later")
         for injury in injuries:
             if injury.day == 0:
                 injury.apply(fields, tissue, parameters)
@@ -241,6 +232,22 @@ class TissueScenario:
             options={"dims": dims, "days": days, "resolution_um": h if dims else None, "seed": seed, **options,
                      "species": species, "parameters": overrides},
         )
+
+    def _tissue(self, anatomy: Anatomy, dims: int, h: float, parameters: ParameterSet, seed: int
+                ) -> tuple[Grid, Tissue]:
+        """The grid with the layout's regions, and the tissue the cascade reads: the regions, a seeded
+        capillary bed, and the volume one voxel stands for (a 2-D section a slab, a 1-D line a slab-wide
+        square prism)."""
+        missing = [r for r in REQUIRED_REGIONS if r not in anatomy.regions]
+        if missing:
+            raise InputError(f"scenario {self.name}: the layout lacks region(s) {', '.join(missing)}; "
+                             f"every layout labels {', '.join(REQUIRED_REGIONS)}")
+        grid = Grid(anatomy.shape, spacing_um=h, regions=anatomy.regions, volume_um3=anatomy.volume_um3)
+        voxel_mm3 = grid.voxel_volume_um3 * (anatomy.slab_thickness_um ** (3 - dims) if dims else 1.0) * 1e-9
+        p = parameters.namespace()
+        capillaries = capillary_bed(grid.regions, dims, h, p.capillary_density, p.capillary_radius,
+                                    np.random.default_rng(seed))
+        return grid, Tissue({k: grid.region(k) for k in grid.regions}, capillaries, voxel_mm3)
 
     @staticmethod
     def _parameter_set(given: Any, species: str) -> ParameterSet:
