@@ -30,7 +30,7 @@ from hosim.cohort.experiments import (
 )
 from hosim.cohort.runner import Case, run_cases
 
-SHARED_TARGETS = Path("/work/shared/targets/mouse_bmp2.toml")
+SHARED_TARGETS = Path(__file__).resolve().parents[2] / "shared" / "targets" / "mouse_bmp2.toml"  # beside the checkout
 QUICK = run_options(dims=0)
 
 
@@ -39,10 +39,12 @@ def hosim(*args, **kw):
 
 
 @pytest.mark.skipif(not SHARED_TARGETS.exists(), reason="the project's shared targets are not on this machine")
-def test_packaged_targets_are_the_shared_file_unchanged():
+def test_packaged_targets_are_the_shared_files_unchanged():
     from importlib.resources import files
 
-    assert files("hosim").joinpath("data/targets/mouse_bmp2.toml").read_bytes() == SHARED_TARGETS.read_bytes()
+    for name in ("mouse_bmp2.toml", "mouse_injury.toml"):
+        shared = SHARED_TARGETS.with_name(name)
+        assert files("hosim").joinpath(f"data/targets/{name}").read_bytes() == shared.read_bytes(), name
 
 
 def test_every_also_rule_of_the_knockout_targets_is_encoded():

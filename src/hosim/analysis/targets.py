@@ -1,6 +1,6 @@
 """The targets files shipped with hosim (package copies of the project's shared calibration sets, unchanged):
-mouse_bmp2 (the AdBMP2 calibration and knockout bounds), mouse_injury (injuries without injected BMP2)
-and human (patients and cohorts). One loader for every layer that reads them."""
+mouse_bmp2 (the AdBMP2 calibration and knockout bounds) and mouse_injury (injuries without injected BMP2).
+One loader for every layer that reads them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from importlib import resources
 
 from hosim.errors import InputError
 
-TARGET_SETS = ("mouse_bmp2", "mouse_injury", "human")
+TARGET_SETS = ("mouse_bmp2", "mouse_injury")
 
 
 def load_targets(name: str = "mouse_bmp2") -> dict:
