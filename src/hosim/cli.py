@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +49,16 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo("hosim: interrupted", err=True)
         return 130
     return result if isinstance(result, int) else 0
+
+
+def entry() -> None:
+    """The console script: run main, flush, and leave at once. Every output is written, closed and synced
+    by then; skipping the interpreter's teardown of xarray, pandas and dask saves about 0.2 s, a tenth of
+    a quick run."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -196,6 +207,7 @@ def run(
     """Run a scenario; write summary.json, result.nc and figures/ into DIR; a killed run resumes from
     DIR/checkpoint.npz when run again."""
     from hosim.files import FolderLock, check_output_folder
+    from hosim.io.painters import Painters
     from hosim.simulation import execute, prepare
 
     params = split_run_params(scenario, parse_assignments(param, "-p"), species)
@@ -204,14 +216,14 @@ def run(
     prepared = prepare(scenario, interventions, dims=dims, days=days, resolution_um=resolution, seed=seed,
                        species=species, **params)
     refuse_other_results(out, prepared.config(), force)
-    with FolderLock(out, f"hosim run {scenario}"):
+    with FolderLock(out, f"hosim run {scenario}"), Painters(2 if figures else 0) as painters:
         checkpoint = out / "checkpoint.npz"
         if fresh:
             checkpoint.unlink(missing_ok=True)
         with progress_reporter(scenario) as update:
             result = execute(prepared, checkpoint, progress=lambda i, n: update(i, n, f"day {i * prepared.setup.dt:.1f}"),
                              command=(ctx.obj or {}).get("command", ["hosim", *sys.argv[1:]]))
-        result.save(out, figures=figures)
+        result.save(out, figures=figures, painters=painters)
         checkpoint.unlink(missing_ok=True)
     typer.echo(run_summary(result))
     written = ["summary.json", "result.nc"] + ([f"figures/{p.name}" for p in sorted((out / "figures").glob("*.png"))]
@@ -436,4 +448,4 @@ def grade(
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

@@ -23,6 +23,7 @@ from hosim.analysis.measures import compute_metrics, metric_units
 from hosim.engine import Checkpoint, Recorder, Stepper, run
 from hosim.files import sync_folder, to_json, write_atomic, write_json
 from hosim.io.netcdf import build_dataset
+from hosim.io.painters import Painters
 from hosim.io.provenance import provenance
 from hosim.regimen import apply_interventions
 from hosim.scenarios import get_scenario
@@ -58,15 +59,15 @@ class Result:
         ds = self.dataset
         return ds["time"].values, {name: ds[name].values for name in self.setup.observables}
 
-    def save(self, out_dir: str | os.PathLike, figures: bool = True) -> Path:
-        """Write summary.json, result.nc and figures/*.png; all appear together or not at all."""
-        from hosim.io.figures import figures_drawn_meanwhile
-
+    def save(self, out_dir: str | os.PathLike, figures: bool = True, painters: Painters | None = None) -> Path:
+        """Write summary.json, result.nc and figures/*.png; all appear together or not at all. The figures
+        are drawn by `painters` (forked before the run; made here if not given) while the rest is written."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+        own = Painters(2) if figures and painters is None else nullcontext(painters)
         try:
-            with figures_drawn_meanwhile(self, staging / "figures") if figures else nullcontext():
+            with own as active, active.drawing(self, staging / "figures") if figures else nullcontext():
                 write_json(staging / "summary.json", self.summary())
                 write_atomic(staging / "result.nc", lambda tmp: self.dataset.to_netcdf(tmp, engine="netcdf4"))
             for item in staging.iterdir():

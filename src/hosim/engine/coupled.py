@@ -15,13 +15,15 @@ also keeps a resumed run identical to an uninterrupted one.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from hosim.engine.errors import InputError, SimulationError
 
 
-def neumann_laplacian(shape3: tuple[int, int, int], spacing: float) -> sp.csr_matrix:
-    """Cell-centred 7-point Laplacian with no-flux edges (rows sum to zero), on the C-ordered grid."""
+def neumann_laplacian(shape3: tuple[int, int, int], spacing: float):
+    """Cell-centred 7-point Laplacian with no-flux edges (rows sum to zero), on the C-ordered grid, as a
+    scipy.sparse CSR matrix."""
+    import scipy.sparse as sp  # loaded only where a grid has space to diffuse over
+
     mats = []
     for n in shape3:
         if n == 1:
@@ -36,7 +38,7 @@ def neumann_laplacian(shape3: tuple[int, int, int], spacing: float) -> sp.csr_ma
     return (lap / spacing**2).tocsr()
 
 
-def _seeded_amg(matrix: sp.csr_matrix):
+def _seeded_amg(matrix):
     """AMG preconditioner built reproducibly: pyamg draws its spectral-radius start vectors from
     numpy's global generator, so it is seeded here (and restored) to make runs repeatable to the bit."""
     import pyamg  # loaded on the first real solve: a single-voxel run never needs it

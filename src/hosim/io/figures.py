@@ -3,10 +3,6 @@ windows; and the lesion in space and time, from the trigger fields to the bone."
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -22,6 +18,7 @@ from hosim.analysis.calibration import target_windows  # noqa: E402
 from hosim.biology.transport import OXYGEN_SOLVE_DAYS  # noqa: E402
 from hosim.biology.variables import VARIABLES  # noqa: E402
 from hosim.files import write_atomic  # noqa: E402
+from hosim.io.painters import FigureData, plan_figures  # noqa: E402
 from hosim.scenarios.observables import OBSERVABLES  # noqa: E402
 
 DESCRIPTIONS = {v.name: v.description for v in VARIABLES}
@@ -56,59 +53,25 @@ READABLE_UNITS = {
 
 
 def save_figure(fig, path: Path, **savefig) -> Path:
-    """Save a figure atomically (whole or absent) and release it."""
+    """Save a figure atomically (whole or absent) and release it; a .npy path gets the raw RGBA pixels
+    (a part of a figure that is stitched together later)."""
     try:
-        write_atomic(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", **savefig))
+        if path.suffix == ".npy":
+            fig.set_dpi(savefig.get("dpi", fig.get_dpi()))
+            fig.canvas.draw()
+            np.save(path, np.asarray(fig.canvas.buffer_rgba()))
+        else:
+            write_atomic(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", **savefig))
     finally:
         plt.close(fig)
     return path
 
 
-def figure_jobs(result, folder: Path) -> list[tuple[Callable, Path]]:
-    """(drawing function, file) of every figure this run supports."""
-    jobs = [(draw_timeline, folder / "timeline.png")]
-    if result.setup.grid.ndim >= 2 and result.dataset.sizes.get("snapshot_day", 0):
-        jobs.append((draw_lesion, folder / "lesion.png"))
-    return jobs
-
-
 def write_figures(result, folder: Path) -> list[Path]:
     """Draw every figure this run supports into `folder`, one after the other; returns the files."""
     folder.mkdir(parents=True, exist_ok=True)
-    return [draw(result, path) for draw, path in figure_jobs(result, folder)]
-
-
-@contextmanager
-def figures_drawn_meanwhile(result, folder: Path) -> Iterator[None]:
-    """Draw the figures in forked processes (one per figure, on the other cores) while the caller writes
-    the other outputs; they are all written when the block ends, or an InputError/SimulationError-free
-    RuntimeError says which failed. Without fork (Windows, macOS spawn) they are drawn in line."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield
-        write_figures(result, folder)
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    fork = multiprocessing.get_context("fork")
-    workers = [fork.Process(target=_draw_and_exit, args=(draw, result, path), daemon=True)
-               for draw, path in figure_jobs(result, folder)]
-    for worker in workers:
-        worker.start()
-    try:
-        yield
-    finally:
-        for worker in workers:
-            worker.join()
-    failed = [path.name for (_, path), worker in zip(figure_jobs(result, folder), workers) if worker.exitcode != 0]
-    if failed:
-        raise RuntimeError(f"drawing {', '.join(failed)} failed; the other outputs are complete")
-
-
-def _draw_and_exit(draw: Callable, result, path: Path) -> None:
-    """A forked figure worker: draw one figure; its exit code says whether it was written."""
-    try:
-        draw(result, path)
-    except BaseException:  # the parent reports the failure; a traceback here would garble its output
-        os._exit(1)
+    data = FigureData.of(result)
+    return [DRAWINGS[job.name](data, job.path, **job.options) for job in plan_figures(data, folder)]
 
 
 def _timeline_panels(dataset) -> list[tuple[int, str]]:
@@ -118,22 +81,38 @@ def _timeline_panels(dataset) -> list[tuple[int, str]]:
     return sorted(dict.fromkeys(panels), key=lambda panel: panel[0])
 
 
-def draw_timeline(result, path: Path) -> Path:
+TIMELINE_COLUMNS = 6
+PANEL_INCHES = (2.9, 2.15)
+
+
+def _windows(data: FigureData) -> dict[str, list]:
+    windows: dict[str, list] = {}
+    for observable, metric, low, high in target_windows(data.scenario):
+        windows.setdefault(observable, []).append((metric, low, high))
+    return windows
+
+
+def draw_timeline(data: FigureData, path: Path, half: int | None = None) -> Path:
     """One small panel per recorded quantity, in its own unit, grouped by cascade step; calibration
-    windows of the run's targets as shaded bands, with the measured day marked."""
-    ds = result.dataset
+    windows of the run's targets as shaded bands, with the measured day marked. half 0 or 1: only the
+    left or right three columns, without the header (stitch_timeline joins them)."""
+    ds = data.dataset
     days = ds["time"].values
     panels = _timeline_panels(ds)
-    windows: dict[str, list] = {}
-    for observable, metric, low, high in target_windows(result.scenario):
-        windows.setdefault(observable, []).append((metric, low, high))
-    columns = 6
-    rows = -(-len(panels) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(2.9 * columns, 2.15 * rows), sharex=True, squeeze=False,
-                             gridspec_kw={"left": 0.045, "right": 0.99, "bottom": 0.05, "top": 0.9, "wspace": 0.42,
-                                          "hspace": 0.42})
-    volume_mm3 = result.setup.grid.size * result.setup.voxel_volume_mm3
-    for ax, (step, name) in zip(axes.flat, panels):
+    windows = _windows(data)
+    rows = -(-len(panels) // TIMELINE_COLUMNS)
+    columns = range(TIMELINE_COLUMNS) if half is None else range(3 * half, 3 * half + 3)
+    width, height = PANEL_INCHES[0] * len(columns), PANEL_INCHES[1] * rows + (0.0 if half is not None else 0.9)
+    margins = {"left": 0.78 / width, "right": 1 - 0.1 / width, "bottom": 0.5 / height,
+               "top": 1 - (0.2 if half is not None else 1.1) / height, "wspace": 0.42, "hspace": 0.42}
+    fig, axes = plt.subplots(rows, len(columns), figsize=(width, height), sharex=True, squeeze=False,
+                             gridspec_kw=margins)
+    volume_mm3 = data.grid.size * data.voxel_volume_mm3
+    for index, (step, name) in enumerate(panels):
+        row, column = divmod(index, TIMELINE_COLUMNS)
+        if column not in columns:
+            continue
+        ax = axes[row, column - columns.start]
         values, unit = _readable(ds[name].values, ds[name].attrs.get("units", ""), volume_mm3)
         ax.plot(days, values, color="tab:blue", linewidth=1.4)
         title = name.removesuffix("_total").removesuffix("_mm3").removesuffix("_mmhg").replace("_", " ")
@@ -145,26 +124,43 @@ def draw_timeline(result, path: Path) -> Path:
         ax.grid(alpha=0.3)
         for metric, low, high in windows.get(name, ()):
             ax.axvspan(low, high, color="tab:green", alpha=0.18)
-            value = result.metrics.get(metric)
+            value = data.metrics.get(metric)
             if value is not None:
                 ax.axvline(value, color="tab:green", linewidth=1.0, linestyle="--")
         if name in OXYGEN_OBSERVABLES:
             ax.text(0.98, 0.04, f"oxygen solved every {OXYGEN_SOLVE_DAYS:g} day", transform=ax.transAxes,
                     ha="right", va="bottom", fontsize=6, color="0.35")
-    for ax in axes.flat[len(panels):]:
-        ax.axis("off")
-    for ax in axes.flat[len(panels) - columns:len(panels)]:  # the lowest panel of each column
-        ax.xaxis.set_tick_params(labelbottom=True)
-        ax.set_xlabel("days since injury", fontsize=8)
+        if index + TIMELINE_COLUMNS >= len(panels):  # the lowest panel of its column
+            ax.xaxis.set_tick_params(labelbottom=True)
+            ax.set_xlabel("days since injury", fontsize=8)
+    for index in range(len(panels), rows * TIMELINE_COLUMNS):
+        row, column = divmod(index, TIMELINE_COLUMNS)
+        if column in columns:
+            axes[row, column - columns.start].axis("off")
+    if half is None:
+        _timeline_header(fig, data, windows, top=1 - 0.15 / height)
+    return save_figure(fig, path, dpi=100)
+
+
+def draw_timeline_header(data: FigureData, path: Path) -> Path:
+    """The timeline's title and key, as a strip the width of the whole figure."""
+    fig = plt.figure(figsize=(PANEL_INCHES[0] * TIMELINE_COLUMNS, 0.9))
+    _timeline_header(fig, data, _windows(data), top=0.85)
+    return save_figure(fig, path, dpi=100)
+
+
+def _timeline_header(fig, data: FigureData, windows: dict, top: float) -> None:
+    """Title and key at `top` (a fraction of the figure's height); the key just below the title."""
     key = [Line2D([], [], color="tab:blue", label="recorded quantity (its unit on the y axis)")]
     if windows:
         key += [Patch(color="tab:green", alpha=0.3, label="calibration window (targets/mouse_bmp2.toml, met in 2-D)"),
                 Line2D([], [], color="tab:green", linestyle="--", label="the run's day for that window")]
-    fig.suptitle(f"{result.scenario} ({result.setup.species}, {result.setup.grid.ndim}-D): every recorded quantity "
-                 "over time; panel titles give the cascade step (1-14, as in docs/model.md) and the quantity", fontsize=11)
-    fig.legend(handles=key, loc="upper center", bbox_to_anchor=(0.5, 0.965), ncol=len(key), fontsize=9,
+    fig.text(0.5, top, f"{data.scenario} ({data.species}, {data.grid.ndim}-D): every recorded quantity over time; "
+             "panel titles give the cascade step (1-14, as in docs/model.md) and the quantity", ha="center",
+             va="top", fontsize=11)
+    inch = 1.0 / fig.get_figheight()
+    fig.legend(handles=key, loc="upper center", bbox_to_anchor=(0.5, top - 0.3 * inch), ncol=len(key), fontsize=9,
                frameon=False)
-    return save_figure(fig, path, dpi=100)
 
 
 def _readable(values: np.ndarray, unit: str, volume_mm3: float) -> tuple[np.ndarray, str]:
@@ -185,12 +181,12 @@ def _unit_label(names) -> str:
     return unit if unit != "volume fraction" else "volume fraction (0-1)"
 
 
-def draw_lesion(result, path: Path) -> Path:
+def draw_lesion(data: FigureData, path: Path) -> Path:
     """The trigger fields, brown fat, oxygen, vessels, progenitors, cartilage and bone (rows) from day 0
     to the end (columns), on the section through the lesion, with the skeleton, injection site and nerve
     outlined and a scale bar."""
-    ds = result.dataset
-    grid = result.setup.grid
+    ds = data.dataset
+    grid = data.grid
     days = list(ds["snapshot_day"].values)
     rows = [(t, names, cmap) for t, names, cmap in LESION_ROWS if all(f"{n}_field" in ds for n in names)]
     fig, axes = plt.subplots(len(rows), len(days), figsize=(1.75 * len(days) + 2.0, 1.75 * len(rows) + 0.9),
@@ -227,5 +223,8 @@ def draw_lesion(result, path: Path) -> Path:
     key = [Line2D([], [], color=colour, linestyle=style, label=label) for _, colour, style, label in outlines]
     fig.legend(handles=key, loc="outside lower center", ncol=len(key), fontsize=9, frameon=False)
     section = "the middle section of the 3-D grid" if grid.ndim == 3 else "the section"
-    fig.suptitle(f"{result.scenario} ({result.setup.species}): the lesion over time, {section}", fontsize=11)
+    fig.suptitle(f"{data.scenario} ({data.species}): the lesion over time, {section}", fontsize=11)
     return save_figure(fig, path, dpi=90)
+
+
+DRAWINGS = {"timeline": draw_timeline, "timeline_header": draw_timeline_header, "lesion": draw_lesion}

@@ -25,13 +25,20 @@ AXIS_NAMES = {"x": "distance across the limb from its left edge (skeleton side)"
 OVERLAYS = ("lesion", "injection", "orthotopic_zone")
 
 
+def _variable(dims, values: np.ndarray, attrs: dict) -> xr.Variable:
+    """A Variable of a plain numpy array: xarray's checks for other array types are skipped (fastpath),
+    since they import dask, which costs a quarter of a second of every run."""
+    dims = (dims,) if isinstance(dims, str) else tuple(dims)
+    return xr.Variable(dims, np.asarray(values), attrs, fastpath=True)
+
+
 def _region_mask(name: str, values: np.ndarray, shape: tuple[int, ...], axes: tuple[str, ...]) -> xr.Variable:
     kind = ("overlay: marks voxels that also belong to one of the tissue regions" if name in OVERLAYS
             else f"tissue region: the tissue regions ({', '.join(r for r in TISSUE_REGIONS if r not in OVERLAYS)}) "
                  "partition each voxel")
-    return xr.Variable(axes, (values.reshape(shape) > 0.5).astype(np.int8),
-                       attrs={"long_name": f"{name.replace('_', ' ')} mask", "flag_values": np.array([0, 1], np.int8),
-                              "flag_meanings": "outside inside", "comment": kind})
+    return _variable(axes, (values.reshape(shape) > 0.5).astype(np.int8),
+                     attrs={"long_name": f"{name.replace('_', ' ')} mask", "flag_values": np.array([0, 1], np.int8),
+                            "flag_meanings": "outside inside", "comment": kind})
 
 
 def build_dataset(setup, times: np.ndarray, series: dict, snapshots: dict, metrics: dict,
@@ -42,24 +49,24 @@ def build_dataset(setup, times: np.ndarray, series: dict, snapshots: dict, metri
     data = {}
     for name, values in series.items():
         spec = OBSERVABLES.get(name)
-        data[name] = xr.Variable("time", values, attrs={
+        data[name] = _variable("time", values, attrs={
             "long_name": spec.description if spec else name, "units": udunits(setup.observable_units.get(name, "1"))})
     days = sorted(snapshots)
     if days:
         stack = np.stack([snapshots[d] for d in days])  # (day, variable, z, y, x)
         for k, name in enumerate(setup.snapshot_variables):
-            data[f"{name}_field"] = xr.Variable(
+            data[f"{name}_field"] = _variable(
                 ("snapshot_day",) + axes, stack[:, k].reshape((len(days),) + grid.shape),
                 attrs={"long_name": f"{DESCRIPTIONS[name]} (field at each snapshot day)",
                        "units": udunits(setup.units.get(name, "1"))})
     coords = {
-        "time": xr.Variable("time", times, attrs={"long_name": "days since injury", "units": "day", "axis": "T"}),
-        "snapshot_day": xr.Variable("snapshot_day", np.array(days, dtype=float),
-                                    attrs={"long_name": "days since injury of each field snapshot", "units": "day"}),
+        "time": _variable("time", times, attrs={"long_name": "days since injury", "units": "day", "axis": "T"}),
+        "snapshot_day": _variable("snapshot_day", np.array(days, dtype=float),
+                                  attrs={"long_name": "days since injury of each field snapshot", "units": "day"}),
     }
     for axis, c in grid.coords().items():
-        coords[axis] = xr.Variable(axis, c, attrs={"long_name": AXIS_NAMES[axis], "units": "um",
-                                                   "axis": axis.upper()})
+        coords[axis] = _variable(axis, c, attrs={"long_name": AXIS_NAMES[axis], "units": "um",
+                                                 "axis": axis.upper()})
     if grid.ndim:
         for region, values in grid.regions.items():
             data[f"region_{region}"] = _region_mask(region, values, grid.shape, axes)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
 
 CAPILLARY_DOMAIN_UM = 50.0  # cells draw on the capillaries within about this distance (Krogh cylinder)
 
@@ -17,6 +16,8 @@ def capillary_bed(regions: dict[str, np.ndarray], dims: int, h: float, density_m
     per_capillary = np.pi * radius_um**2
     if dims == 0:
         return perfused * density_mm2 * 1e-6 * per_capillary
+    from scipy.ndimage import gaussian_filter  # only grids with space need it
+
     shape = perfused.shape
     counts = rng.poisson(density_mm2 * 1e-6 * h * h, size=shape[1:]).astype(np.float64)
     smooth = gaussian_filter(counts, sigma=CAPILLARY_DOMAIN_UM / h, mode="nearest")
