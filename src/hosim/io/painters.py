@@ -122,8 +122,8 @@ class Painters:
 
     @contextmanager
     def drawing(self, result, folder: Path) -> Iterator[None]:
-        """Draw the run's figures into `folder` while the block runs; when it ends they are all written
-        (RuntimeError naming the failure otherwise)."""
+        """Draw the run's figures into `folder` while the block runs; when it ends they are all written.
+        If a painter is gone or fails, the figures are drawn in line instead (a real error then shows)."""
         if not self.connections:
             yield
             from hosim.io.figures import write_figures
@@ -137,8 +137,16 @@ class Painters:
         for job in sorted(jobs, key=lambda j: -j.cost):  # the longest first, each to the least loaded painter
             min(shares, key=lambda share: sum(j.cost for j in share)).append(job)
         busy = [(connection, share) for connection, share in zip(self.connections, shares) if share]
-        for connection, share in busy:
-            connection.send((data, share))
+        try:
+            for connection, share in busy:
+                connection.send((data, share))
+        except OSError:  # a painter is gone (it could not start): draw in line instead
+            self.close()
+            yield
+            from hosim.io.figures import write_figures
+
+            write_figures(result, folder)
+            return
         try:
             yield
         finally:
@@ -151,7 +159,13 @@ class Painters:
                 if answer is not None:
                     errors.append(answer)
         if errors:
-            raise RuntimeError(f"drawing the figures failed ({'; '.join(errors)}); the other outputs are complete")
+            self.close()
+            for part in folder.glob(".timeline-*"):
+                part.unlink()
+            from hosim.io.figures import write_figures
+
+            write_figures(result, folder)
+            return
         stitch_timeline(folder)
 
 
