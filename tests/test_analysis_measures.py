@@ -26,12 +26,15 @@ def sigmoid(mid, final, width=1.0):
 def synthetic_series(**over):
     s = {
         "heterotopic_bone_mm3": sigmoid(9.0, 0.2),
+        "heterotopic_bone_resident_mm3": 0.25 * sigmoid(9.0, 0.2),
+        "heterotopic_bone_periosteal_mm3": 0.05 * sigmoid(9.0, 0.2),
         "orthotopic_bone_mm3": sigmoid(9.0, 0.01),
         "substance_p_total": 0.01 + bump(1.0),
         "mast_degranulated_total": bump(1.5),
         "bnb_permeability_nerve_mean": bump(2.0, 1.5),
         "endo_activated_total": bump(1.6),
         "circulating_progenitors_total": 0.02 + bump(2.2, 0.8, 0.3),
+        "claudin5_blood_cells": 0.06 + bump(2.2, 0.8, 0.3),
         "tbat_mm3": bump(3.5, 2.0, 0.1),
         "hypoxic_fraction": bump(3.0, 1.0, 0.6),
         "cartilage_mm3": bump(7.0, 1.5, 0.05),
@@ -58,13 +61,24 @@ def test_peak_days_and_values():
     assert m["tbat_peak_day"] == pytest.approx(3.5, abs=0.03)
     assert m["hypoxic_fraction_peak_day"] == pytest.approx(3.0, abs=0.03)
     assert m["cartilage_peak_day"] == pytest.approx(7.0, abs=0.03)
-    circ = synthetic_series()["circulating_progenitors_total"]
-    assert m["circulating_progenitors_peak_fold"] == pytest.approx(0.32 / circ[0], rel=1e-3)
+    claudin5 = synthetic_series()["claudin5_blood_cells"]
+    assert m["circulating_progenitors_peak_fold"] == pytest.approx(0.36 / claudin5[0], rel=1e-3)
     assert m["substance_p_peak"] == pytest.approx(1.01, rel=1e-3)
     assert m["tbat_peak_mm3"] == pytest.approx(0.1, rel=1e-3)
     assert m["cartilage_peak_mm3"] == pytest.approx(0.05, rel=1e-3)
     assert m["hypoxic_fraction_peak"] == pytest.approx(0.6, rel=1e-3)
     assert m["min_oxygen_mmhg"] == pytest.approx(5.0, rel=1e-3)
+
+
+def test_origin_shares_split_the_heterotopic_bone():
+    """Resident 25%, periosteal 5%: the nerve-derived rest is 70%; no share without detectable bone."""
+    m = compute_metrics(T, synthetic_series())
+    assert m["heterotopic_bone_resident_share"] == pytest.approx(0.25, rel=1e-9)
+    assert m["heterotopic_bone_nerve_share"] == pytest.approx(0.70, rel=1e-9)
+    none = np.zeros_like(T)
+    m = compute_metrics(T, synthetic_series(heterotopic_bone_mm3=none, heterotopic_bone_resident_mm3=none,
+                                            heterotopic_bone_periosteal_mm3=none))
+    assert m["heterotopic_bone_resident_share"] is None and m["heterotopic_bone_nerve_share"] is None
 
 
 def test_onsets_are_interpolated_crossings():

@@ -14,7 +14,8 @@ from hosim.scenarios.mouse_hindlimb import HindLimb, hindlimb_compartment
 MODEL_STEPS = (
     "trigger", "neurogenic_inflammation", "barrier_opening", "endoneurial_signalling", "exit_and_circulation",
     "sympathetic_arm", "hypoxia", "chondrogenesis", "angiogenesis", "extravasation", "bone_formation",
-    "tissue_loss", "resolution_and_maturation", "orthotopic_route",
+    "tissue_loss", "resolution_and_maturation", "orthotopic_route", "innate_inflammation", "resident_progenitors",
+    "body_wide_signals", "lineage_tracing",
 )
 ISSUE_VARIABLES = (
     "bmp2", "substance_p", "mast_resting", "mast_degranulated", "macrophages", "plasmin", "mmp9_active",
@@ -31,7 +32,8 @@ def test_one_function_per_model_step_in_order():
 
 def test_variables_cover_the_issue_and_have_units():
     assert set(ISSUE_VARIABLES) <= set(VARIABLE_NAMES)
-    assert set(COMPARTMENT_NAMES) == {"circulating_progenitors", "sympathetic_tone"}
+    assert set(COMPARTMENT_NAMES) == {"circulating_progenitors", "sympathetic_tone", "neural_injury", "glucocorticoid",
+                                      "systemic_inflammation", "denervation"}
     u = units()
     assert all(u[n] for n in VARIABLE_NAMES + COMPARTMENT_NAMES)
     assert all(u[n] == "volume fraction" for n in ("cartilage", "bone_woven", "bone_mature", "tbat", "vessels"))
@@ -48,9 +50,9 @@ def test_kinetics():
 def small_tissue(seed=1, shape=(1, 6, 7)):
     """Random voxel fractions of every tissue on a tiny grid."""
     rng = np.random.default_rng(seed)
-    names = ("nerve", "perineurium", "epineurium", "periosteum", "skeleton", "injection")
+    names = ("nerve", "perineurium", "epineurium", "periosteum", "skeleton", "tendon", "injection")
     regions = {n: (rng.random(shape) < 0.2).astype(float) for n in names}
-    regions["muscle"] = 1.0 - np.maximum.reduce([regions[n] for n in names[:5]])
+    regions["muscle"] = 1.0 - np.maximum.reduce([regions[n] for n in names[:6]])
     return Tissue(regions, capillaries=0.03 * rng.random(shape), voxel_volume_mm3=1e-3)
 
 

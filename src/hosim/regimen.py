@@ -21,7 +21,7 @@ from hosim.biology.interventions import (
     get_intervention,
     scaled_parameters,
 )
-from hosim.biology.variables import VARIABLE_NAMES
+from hosim.biology.variables import VARIABLE_NAMES, tracers_of
 from hosim.errors import InputError
 
 KEYS = {GENOTYPE: ("strength",), TREATMENT: ("start", "end", "strength")}
@@ -131,11 +131,11 @@ class Schedule:
         edges = sorted({a.start for a in treatments} | {a.end for a in treatments})
         self.edges = [e - TIME_TOLERANCE_DAY for e in edges]
         first_times = [edges[0] - 1.0] + edges  # one time in each segment: before the first edge, then each edge
-        cascades: dict[frozenset, Cascade] = {frozenset(): base}  # keyed by the active treatments that scale
+        cascades: dict[frozenset, Cascade] = {frozenset(): base}  # keyed by the active treatments that change parameters
         self.segments = []
         for t in first_times:
             active = [k for k, a in enumerate(treatments) if a.active(t)]
-            scaling = frozenset(k for k in active if treatments[k].intervention.scales)
+            scaling = frozenset(k for k in active if treatments[k].intervention.scales or treatments[k].intervention.sets)
             if scaling not in cascades:
                 chosen = [(treatments[k].intervention, treatments[k].strength) for k in sorted(scaling)]
                 cascades[scaling] = Cascade(scaled_parameters(base.parameters, chosen), base.tissue,
@@ -151,8 +151,9 @@ def _kills(active: Sequence[Applied]) -> list[tuple[int, float]]:
     rates: dict[int, float] = {}
     for a in active:
         for population in a.intervention.kills:
-            k = VARIABLE_NAMES.index(population)
-            rates[k] = rates.get(k, 0.0) + a.kill_rate()
+            for name in (population, *tracers_of(population)):
+                k = VARIABLE_NAMES.index(name)
+                rates[k] = rates.get(k, 0.0) + a.kill_rate()
     return sorted(rates.items())
 
 

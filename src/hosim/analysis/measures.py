@@ -109,6 +109,25 @@ def _fold(name: str) -> Callable:
     return compute
 
 
+RESIDENT = observable("heterotopic_bone_resident_mm3")
+PERIOSTEAL = observable("heterotopic_bone_periosteal_mm3")
+
+
+def _share(origin: str) -> Callable:
+    """Fraction of the final heterotopic bone laid down by cells of one origin (None without detectable
+    bone); nerve-derived bone is what neither resident nor periosteal cells laid down."""
+
+    def compute(t, s):
+        total = float(s[HETERO][-1])
+        if not total > DETECTION_MM3:
+            return None
+        resident, periosteal = float(s[RESIDENT][-1]) / total, float(s[PERIOSTEAL][-1]) / total
+        share = resident if origin == "resident" else 1.0 - resident - periosteal
+        return min(1.0, max(0.0, share))
+
+    return compute
+
+
 def _vessel_onset(t, s):
     vessels = s[observable("lesion_vessels_mean")]
     return first_crossing(t, vessels, 1.1 * vessels[0])
@@ -141,8 +160,9 @@ MEASURES: dict[str, Measure] = {
         _peak_day_measure("hypoxic_fraction_peak_day", "hypoxic_fraction", "the lesion's hypoxic fraction"),
         Measure("cartilage_peak_day", "day", "day of the maximum of cartilage (None without detectable cartilage)",
                 (CARTILAGE,), _cartilage_peak_day),
-        Measure("circulating_progenitors_peak_fold", "1", "peak circulating progenitors / their value at time 0",
-                (observable("circulating_progenitors_total"),), _fold("circulating_progenitors_total")),
+        Measure("circulating_progenitors_peak_fold", "1", "peak claudin-5+ blood cells (circulating progenitors and "
+                "the resting claudin-5+ background, as Lazard 2015 counted them) / their value at time 0",
+                (observable("claudin5_blood_cells"),), _fold("claudin5_blood_cells")),
         Measure("substance_p_peak", _unit("substance_p_total"), "peak domain total of substance P",
                 (observable("substance_p_total"),), _peak("substance_p_total")),
         Measure("tbat_peak_mm3", "mm^3", "peak volume of transient brown fat", (observable("tbat_mm3"),),
@@ -160,6 +180,12 @@ MEASURES: dict[str, Measure] = {
                 _bone_crossing(0.05)),
         Measure("bone_t50_day", "day", "first day heterotopic bone reaches 50% of its final value", (HETERO,),
                 _bone_crossing(0.5)),
+        Measure("heterotopic_bone_nerve_share", "1", "fraction of the final heterotopic bone laid down by nerve-derived "
+                "(circulating) progenitors (None without detectable bone)", (HETERO, RESIDENT, PERIOSTEAL),
+                _share("nerve")),
+        Measure("heterotopic_bone_resident_share", "1", "fraction of the final heterotopic bone laid down by resident "
+                "muscle (or tendon) progenitors (None without detectable bone)", (HETERO, RESIDENT, PERIOSTEAL),
+                _share("resident")),
         # measures experiments compare besides the metrics
         Measure("mast_degranulated_peak", _unit("mast_degranulated_total"), "peak of degranulated mast cells",
                 (observable("mast_degranulated_total"),), _peak("mast_degranulated_total"), metric=False),

@@ -12,7 +12,8 @@ Every step reads its inputs through its arguments, and only those:
 - `body`: the body-wide compartments (blood, sympathetic tone), read only;
 - `tissue`: the fixed per-voxel layout (where nerve, fibres and resident cells are; the voxel volume);
 - `signals`: quantities several steps share, computed afresh from the fields before the steps run
-  (`local_signals`); no step writes anything a later step reads;
+  (`local_signals`); no step writes anything a later step reads, except that lineage tracing (the last
+  step) copies the loss rates of the populations it traces;
 - `p`: the parameter values (parameters.toml gives unit, range and source);
 - `rates`: where the step adds its production and loss (rates.P.<variable>, rates.L.<variable>, the
   compartments' rates.sP and rates.sL, and the flows' per-unit rates rates.F[EXIT], rates.F[HOMING]).
@@ -25,10 +26,10 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from hosim.biology.kinetics import hill, hill_down, positive, saturating, weighted_sum
+from hosim.biology.kinetics import either, hill, hill_down, positive, saturating, weighted_sum
 from hosim.biology.parameters import ParameterSet
 from hosim.biology.tissue import Tissue
-from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES
+from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES, VARIABLES
 from hosim.engine.rates import Flow, Rates
 
 
@@ -44,7 +45,12 @@ class Fields:
 
 CIRC = COMPARTMENT_NAMES.index("circulating_progenitors")
 TONE = COMPARTMENT_NAMES.index("sympathetic_tone")
+NEURAL = COMPARTMENT_NAMES.index("neural_injury")
+GC = COMPARTMENT_NAMES.index("glucocorticoid")
+INFLAMMATION = COMPARTMENT_NAMES.index("systemic_inflammation")
+DENERVATION = COMPARTMENT_NAMES.index("denervation")
 CELLS_PER_UNIT_MM3 = 1e3  # 1e6 cells/mL = 1e3 cells/mm^3 = 1e3 cells/uL
+TRACERS = tuple((v.name, v.traces) for v in VARIABLES if v.traces)
 EXIT, HOMING = 0, 1  # the cascade's flows: endoneurial progenitors into the blood, and out of it into tissue
 
 
@@ -67,6 +73,7 @@ class TissueContext:
     macrophage_home: np.ndarray
     periosteal_home: np.ndarray
     perineurial_home: np.ndarray
+    fap_home: np.ndarray
     muscle_region: np.ndarray
     capillaries: np.ndarray
     voxel_volume_mm3: float
@@ -92,15 +99,21 @@ class Signals:
     nk1r: np.ndarray
     degranulation: np.ndarray
     degranulating: np.ndarray
+    inflammatory: np.ndarray
+    fap_niche: np.ndarray
+    osm: np.ndarray
+    gr: float
 
 
 def trigger(fields, body, tissue, signals, p, rates):
     """Step 1: transduced cells release BMP2 until the immune response clears them."""
     rates.P.bmp2 += p.bmp2_secretion * tissue.bmp2_vector * fields.injected_cells
+    # inflammatory macrophages make BMP2/4 too (a weak source beside a transgene)
+    rates.P.bmp2 += p.bmp_macrophage * fields.macrophages * signals.inflammatory
     rates.L.bmp2 += p.bmp2_decay
-    # Activin A from macrophages in injured muscle (none in intact tissue): the trigger of FOP flare-ups,
+    # Activin A from inflammatory macrophages (none in intact tissue): the trigger of FOP flare-ups,
     # which signals through SMAD1/5/8 only on ACVR1 R206H (local_signals: signals.smad).
-    rates.P.activin_a += p.activin_secretion * fields.macrophages * signals.damage
+    rates.P.activin_a += p.activin_secretion * fields.macrophages * signals.inflammatory
     rates.L.activin_a += p.activin_decay
     rates.L.injected_cells += p.injected_clearance + p.injected_clearance_immune * saturating(
         fields.macrophages, p.macrophage_half_clearance
@@ -108,10 +121,12 @@ def trigger(fields, body, tissue, signals, p, rates):
 
 
 def neurogenic_inflammation(fields, body, tissue, signals, p, rates):
-    """Step 2: BMP2 on TRPV1+ fibres releases substance P from their store; SP degranulates mast cells
-    through NK1R (spent mast cells take weeks to regranulate, so they leave the model once their granule
-    contents have acted); damage and degranulated mast cells recruit macrophages."""
+    """Step 2: BMP2 on TRPV1+ fibres (and, within hours, a spinal cord injury) releases substance P from
+    their store; SP degranulates mast cells through NK1R (spent mast cells take weeks to regranulate, so
+    they leave the model once their granule contents have acted); damage and degranulated mast cells
+    recruit macrophages."""
     exocytosis = p.exocytosis_basal + p.exocytosis_bmp2 * hill(signals.smad, p.sp_bmp2_half, p.bmp2_hill)
+    exocytosis += p.exocytosis_neural * body[NEURAL]
     rates.P.substance_p += p.sp_content * exocytosis * fields.neuropeptide_store
     rates.L.substance_p += p.sp_decay
     rates.P.neuropeptide_store += p.neuropeptide_refill * tissue.sensory
@@ -131,7 +146,7 @@ def neurogenic_inflammation(fields, body, tissue, signals, p, rates):
 def barrier_opening(fields, body, tissue, signals, p, rates):
     """Step 3: plasmin (made on fibrin) activates the pro-MMP-9 that degranulating mast cells release
     (and macrophages and tBAT secrete); active MMP-9 opens the blood-nerve barrier, which reseals when
-    MMP-9 is gone."""
+    MMP-9 is gone; a central nervous system injury leaves it leaky while its signal lasts."""
     rates.P.fibrin += p.fibrin_leak * fields.mast_degranulated
     rates.L.fibrin += p.fibrinolysis * saturating(fields.plasmin, p.fibrinolysis_plasmin_half)
     rates.P.plasmin += p.plasmin_generation * saturating(fields.fibrin, p.plasmin_fibrin_half)
@@ -140,7 +155,7 @@ def barrier_opening(fields, body, tissue, signals, p, rates):
     pro_mmp9 += p.mmp9_tbat * fields.tbat
     rates.P.mmp9_active += pro_mmp9 * saturating(fields.plasmin, p.mmp9_plasmin_half)
     rates.L.mmp9_active += p.mmp9_decay
-    opening = p.bnb_opening * hill(fields.mmp9_active, p.bnb_mmp9_half, p.bnb_hill)
+    opening = p.bnb_opening * hill(fields.mmp9_active, p.bnb_mmp9_half, p.bnb_hill) + p.bnb_neural * body[NEURAL]
     rates.P.bnb_permeability += opening * tissue.has_nerve
     rates.L.bnb_permeability += opening + p.bnb_closing
 
@@ -165,11 +180,12 @@ def exit_and_circulation(fields, body, tissue, signals, p, rates):
 
 
 def sympathetic_arm(fields, body, tissue, signals, p, rates):
-    """Step 6: SP at the nerve's sensory endings above its resting level (the afferent signal) raises
-    sympathetic tone; noradrenaline on beta3-AR activates perineurial cells, which migrate, and where
+    """Step 6: SP at the nerve's sensory endings above its resting level (the afferent signal), and a
+    central nervous system injury, raise sympathetic tone; noradrenaline on beta3-AR activates perineurial cells, which migrate, and where
     BMP2 is expand and turn into brown adipocytes."""
     afferent = max(weighted_sum(fields.substance_p, tissue.afferent_weights) - tissue.afferent_rest, 0.0)
-    rates.sP[TONE] += p.tone_rate * (1.0 + p.tone_gain * saturating(afferent, p.tone_sp_half))
+    rates.sP[TONE] += p.tone_rate * (1.0 + p.tone_gain * saturating(afferent, p.tone_sp_half)
+                                     + p.tone_neural_gain * body[NEURAL])
     rates.sL[TONE] += p.tone_rate
     rates.P.noradrenaline += p.na_release * body[TONE] * tissue.sympathetic
     rates.L.noradrenaline += p.na_decay
@@ -204,8 +220,10 @@ def chondrogenesis(fields, body, tissue, signals, p, rates):
     rate = p.chondrogenesis * signals.hif * bmp * hill(signals.cells, p.condensation_density, 2)
     rates.L.tissue_progenitors += rate
     rates.P.chondrocytes += rate * fields.tissue_progenitors
+    rates.P.resident_chondrocytes += rate * fields.resident_progenitors
     growth = p.chondrocyte_proliferation * bmp
     rates.P.chondrocytes += growth * fields.chondrocytes
+    rates.P.resident_chondrocytes += growth * fields.resident_chondrocytes
     rates.L.chondrocytes += growth * signals.crowding
     synthesis = p.cartilage_synthesis * fields.chondrocytes
     rates.P.cartilage += synthesis * signals.room_for_cartilage
@@ -213,9 +231,10 @@ def chondrogenesis(fields, body, tissue, signals, p, rates):
 
 
 def angiogenesis(fields, body, tissue, signals, p, rates):
-    """Step 9: VEGF from tBAT and hypoxic tissue makes vessels sprout (logistic up to a ceiling); without
+    """Step 9: VEGF from tBAT, hypoxic tissue and inflammatory macrophages makes vessels sprout (logistic up to a ceiling); without
     VEGF they regress to the resting capillary bed."""
     rates.P.vegf += p.vegf_tbat * fields.tbat + p.vegf_hypoxic * signals.hif * signals.cellular
+    rates.P.vegf += p.vegf_macrophage * fields.macrophages * signals.inflammatory
     rates.L.vegf += p.vegf_decay
     growth = p.angiogenesis * saturating(fields.vegf, p.angiogenesis_vegf_half) * (fields.vessels + p.sprout_seed)
     rates.P.vessels += growth + p.vessel_regression * tissue.capillaries
@@ -230,30 +249,39 @@ def extravasation(fields, body, tissue, signals, p, rates):
 
 
 def bone_formation(fields, body, tissue, signals, p, rates):
-    """Step 11: BMP2 expands the progenitors; in the normoxic, vascularised zone they become osteoblasts;
-    there vessels invade the cartilage, which is resorbed while its chondrocytes are replaced by
-    osteoblasts (endochondral); osteoblasts lay down woven bone."""
+    """Step 11: BMP2 expands the progenitors; in the normoxic, vascularised zone BMP2 or oncostatin M
+    (STAT3) turns them into osteoblasts (straight to bone: intramembranous); there vessels invade the
+    cartilage, which is resorbed while its chondrocytes are replaced by osteoblasts (endochondral);
+    osteoblasts lay down woven bone, each origin in proportion to its osteoblasts."""
     bmp = hill(signals.smad, p.progenitor_bmp2_half, p.bmp2_hill)
     growth = p.progenitor_proliferation * bmp
     rates.P.tissue_progenitors += growth * fields.tissue_progenitors
+    rates.P.resident_progenitors += growth * fields.resident_progenitors
     vascular = signals.normoxia * saturating(fields.vessels, p.osteo_vessel_half)
-    osteo = p.osteogenesis * vascular * bmp
+    osteo = p.osteogenesis * vascular * either(bmp, p.osm_osteogenesis * signals.osm)
     rates.L.tissue_progenitors += growth * signals.crowding + osteo + p.progenitor_death
     rates.P.osteoblasts += osteo * fields.tissue_progenitors
+    rates.P.resident_osteoblasts += osteo * fields.resident_progenitors
     endochondral = p.endochondral * vascular
     rates.L.chondrocytes += endochondral
     rates.P.osteoblasts += endochondral * fields.chondrocytes
+    rates.P.resident_osteoblasts += endochondral * fields.resident_chondrocytes
     rates.L.cartilage += p.cartilage_resorption * vascular
     rates.L.osteoblasts += p.osteoblast_death
     synthesis = p.bone_synthesis * fields.osteoblasts
-    rates.P.bone_woven += synthesis * signals.room_for_bone
+    room = signals.room_for_bone
+    rates.P.bone_woven += synthesis * room
     rates.L.bone_woven += synthesis
+    rates.P.resident_bone_woven += p.bone_synthesis * fields.resident_osteoblasts * room
+    rates.P.periosteal_bone_woven += p.bone_synthesis * fields.periosteal_osteoblasts * room
 
 
 def tissue_loss(fields, body, tissue, signals, p, rates):
-    """Step 12: muscle regenerates where there is room and atrophies where cartilage and bone grow."""
-    rates.P.muscle += p.muscle_regeneration * signals.muscle_room
-    rates.L.muscle += p.muscle_regeneration + p.muscle_atrophy * signals.hard_matrix
+    """Step 12: muscle regenerates where there is room (not yet where necrotic debris lies), more slowly
+    below a spinal cord lesion, and atrophies where cartilage and bone grow."""
+    regeneration = p.muscle_regeneration * (1.0 - p.denervated_regeneration_loss * min(body[DENERVATION], 1.0))
+    rates.P.muscle += regeneration * positive(signals.muscle_room - fields.necrosis)
+    rates.L.muscle += regeneration + p.muscle_atrophy * signals.hard_matrix
 
 
 def resolution_and_maturation(fields, body, tissue, signals, p, rates):
@@ -262,6 +290,8 @@ def resolution_and_maturation(fields, body, tissue, signals, p, rates):
     rates.L.macrophages += p.macrophage_death
     rates.L.bone_woven += p.bone_maturation
     rates.P.bone_mature += p.bone_maturation * fields.bone_woven
+    rates.P.resident_bone_mature += p.bone_maturation * fields.resident_bone_woven
+    rates.P.periosteal_bone_mature += p.bone_maturation * fields.periosteal_bone_woven
 
 
 def orthotopic_route(fields, body, tissue, signals, p, rates):
@@ -275,6 +305,64 @@ def orthotopic_route(fields, body, tissue, signals, p, rates):
     osteo = p.periosteal_osteogenesis * bmp * signals.normoxia
     rates.L.periosteal_progenitors += growth * signals.crowding + p.periosteal_turnover + osteo
     rates.P.osteoblasts += osteo * fields.periosteal_progenitors
+    rates.P.periosteal_osteoblasts += osteo * fields.periosteal_progenitors
+
+
+def innate_inflammation(fields, body, tissue, signals, p, rates):
+    """Step 15: necrotic tissue (and intramuscular LPS) recruits neutrophils and macrophages, more of them
+    in systemic inflammation; macrophages clear the debris; neutrophils and inflammatory macrophages
+    release oncostatin M."""
+    lps = p.lps_stimulus * tissue.muscle_region
+    rates.L.necrosis += p.necrosis_clearance * saturating(fields.macrophages, p.necrosis_macrophage_half)
+    rates.P.neutrophils += p.neutrophil_recruitment * (fields.necrosis + p.lps_recruitment * lps)
+    rates.L.neutrophils += p.neutrophil_death
+    rates.P.macrophages += p.macrophage_recruitment * (p.lps_recruitment * lps
+                                                       + p.inflammation_monocytosis * body[INFLAMMATION] * signals.damage)
+    rates.P.osm += p.osm_macrophage * fields.macrophages * signals.inflammatory + p.osm_neutrophil * fields.neutrophils
+    rates.L.osm += p.osm_decay
+
+
+def resident_progenitors(fields, body, tissue, signals, p, rates):
+    """Step 16: necrotic debris, with the macrophages it draws (signals.fap_niche), activates the resident
+    fibro-adipogenic progenitors (FAPs), which proliferate while it lasts and die back once it is cleared
+    (repair). FAPs that leave quiescence under glucocorticoid-receptor signalling are reprogrammed: they
+    and their progeny are osteogenic-competent and do not die back. SMAD1/5/8 signalling (BMP; activin A
+    on ACVR1 R206H) commits activated FAPs to osteochondral progenitors; reprogrammed FAPs also commit
+    under oncostatin M."""
+    activation = p.fap_activation * signals.fap_niche
+    rates.P.fap_quiescent += p.fap_turnover * tissue.fap_home
+    rates.L.fap_quiescent += p.fap_turnover + activation
+    growth = p.fap_proliferation * signals.fap_niche
+    bmp = hill(signals.smad, p.fap_bmp2_half, p.bmp2_hill)
+    commit = p.fap_commitment * bmp
+    commit_reprogrammed = p.fap_commitment * either(bmp, signals.osm)
+    apoptosis = p.fap_apoptosis * (1.0 - signals.fap_niche)  # once the debris is cleared (TNF; Lemos 2015)
+    rates.P.fap_active += (1.0 - signals.gr) * activation * fields.fap_quiescent + growth * fields.fap_active
+    rates.L.fap_active += growth * signals.crowding + apoptosis + commit
+    rates.P.fap_reprogrammed += signals.gr * activation * fields.fap_quiescent + growth * fields.fap_reprogrammed
+    rates.L.fap_reprogrammed += growth * signals.crowding + p.fap_reprogrammed_death + commit_reprogrammed
+    committed = commit * fields.fap_active + commit_reprogrammed * fields.fap_reprogrammed
+    rates.P.tissue_progenitors += committed
+    rates.P.resident_progenitors += committed
+
+
+def body_wide_signals(fields, body, tissue, signals, p, rates):
+    """Step 17: the acute signal of a central nervous system injury fades; glucocorticoid follows its
+    adrenal drive (rest, a neural injury, systemic inflammation, a glucocorticoid given); systemic
+    inflammation resolves."""
+    rates.sL[NEURAL] += p.neural_injury_resolution
+    drive = 1.0 + p.gc_neural_gain * body[NEURAL] + p.gc_inflammation_gain * body[INFLAMMATION]
+    rates.sP[GC] += p.gc_clearance * (drive + p.exogenous_glucocorticoid)
+    rates.sL[GC] += p.gc_clearance
+    rates.sL[INFLAMMATION] += p.inflammation_resolution
+
+
+def lineage_tracing(fields, body, tissue, signals, p, rates):
+    """Step 18: every lineage tracer loses cells at the per-cell rate of the population it traces (death,
+    differentiation, crowding), so tracers split each population by origin exactly; it reads the losses
+    the other steps wrote, so it runs last."""
+    for tracer, population in TRACERS:
+        getattr(rates.L, tracer)[...] += getattr(rates.L, population)
 
 
 CASCADE_STEPS = (
@@ -292,6 +380,10 @@ CASCADE_STEPS = (
     tissue_loss,
     resolution_and_maturation,
     orthotopic_route,
+    innate_inflammation,
+    resident_progenitors,
+    body_wide_signals,
+    lineage_tracing,
 )
 
 
@@ -326,6 +418,7 @@ def tissue_context(tissue: Tissue, p: SimpleNamespace, bmp2_vector: float) -> Ti
         macrophage_home=p.macrophage_density * (reg["muscle"] + reg["epineurium"]),
         periosteal_home=p.periosteal_density * reg["periosteum"],
         perineurial_home=p.perineurial_density * (reg["perineurium"] + p.perineurial_muscle * reg["muscle"]),
+        fap_home=p.fap_density * (reg["muscle"] + p.fap_tendon * reg["tendon"]),
         muscle_region=reg["muscle"],
         capillaries=tissue.capillaries,
         voxel_volume_mm3=tissue.voxel_volume_mm3,
@@ -333,9 +426,11 @@ def tissue_context(tissue: Tissue, p: SimpleNamespace, bmp2_vector: float) -> Ti
     )
 
 
-def local_signals(fields: Fields, tissue: TissueContext, p: SimpleNamespace) -> Signals:
+def local_signals(fields: Fields, body: np.ndarray, tissue: TissueContext, p: SimpleNamespace) -> Signals:
     """Quantities several steps share, computed afresh from the fields of this call: the SMAD1/5/8
-    ligand signal, HIF activity, crowding, free room, damage, and the mast cells' NK1R response.
+    ligand signal, HIF activity, crowding, free room, damage, the mast cells' NK1R response, the
+    inflammatory activation of macrophages, the FAP niche of necrosis, oncostatin M signalling and the
+    (body-wide) glucocorticoid-receptor signal.
 
     smad (BMP2-equivalent ng/mL) is what every BMP-responsive step reads: BMP2 on wild-type ACVR1; on
     ACVR1 R206H (allele fraction acvr1_r206h) BMP2 with enhanced sensitivity, plus activin A, which the
@@ -346,13 +441,16 @@ def local_signals(fields: Fields, tissue: TissueContext, p: SimpleNamespace) -> 
             + mutant * p.acvr1_activin_gain * fields.activin_a)
     hif = hill_down(fields.oxygen, p.hif_po2_half, p.hif_hill)
     cells = fields.tissue_progenitors + fields.chondrocytes + fields.osteoblasts + fields.periosteal_progenitors
-    cells += fields.perineurial_migrating
+    cells += fields.perineurial_migrating + fields.fap_active + fields.fap_reprogrammed
     crowding = cells / p.cell_capacity
     hard_matrix = fields.cartilage + fields.bone_woven + fields.bone_mature
     bone = fields.bone_woven + fields.bone_mature
     muscle_room = tissue.muscle_region * positive(1.0 - hard_matrix - fields.tbat)  # where muscle could be
     nk1r = saturating(fields.substance_p, p.mast_sp_half)
     degranulation = p.mast_degranulation * nk1r
+    damage = positive(muscle_room - fields.muscle)
+    danger = fields.necrosis + p.wound_danger * damage + p.lps_stimulus * tissue.muscle_region
+    danger += p.inflammation_priming * body[INFLAMMATION]
     return Signals(
         smad=smad,
         hif=hif,
@@ -365,15 +463,20 @@ def local_signals(fields: Fields, tissue: TissueContext, p: SimpleNamespace) -> 
         room_for_fat=positive(1.0 - hard_matrix - fields.vessels),
         room_for_bone=positive(1.0 - fields.cartilage - fields.bone_mature - fields.tbat - fields.vessels),
         muscle_room=muscle_room,
-        damage=positive(muscle_room - fields.muscle),
+        damage=damage,
         nk1r=nk1r,
         degranulation=degranulation,
         degranulating=degranulation * fields.mast_resting,
+        inflammatory=saturating(danger, p.macrophage_activation_half),
+        fap_niche=hill(fields.necrosis, p.fap_necrosis_half, p.fap_necrosis_hill)
+        * saturating(fields.macrophages, p.fap_macrophage_half),
+        osm=p.osmr_signalling * saturating(fields.osm, p.osm_half),
+        gr=float(p.gr_expression * hill(body[GC], p.gr_glucocorticoid_half, p.gr_hill)),
     )
 
 
 class Cascade:
-    """The reaction function the engine calls (docs/engine.md): all fourteen cascade steps, in order."""
+    """The reaction function the engine calls (docs/engine.md): every cascade step, in order."""
 
     def __init__(self, parameters: ParameterSet, tissue: Tissue, bmp2_vector: float = 1.0):
         self.parameters = parameters
@@ -390,6 +493,6 @@ class Cascade:
         now = Fields(fields)
         rates = RateViews(P=Fields(rates.production), L=Fields(rates.loss), sP=rates.scalar_production,
                           sL=rates.scalar_loss, F=rates.flow)
-        signals = local_signals(now, self.context, self.p)
+        signals = local_signals(now, scalars, self.context, self.p)
         for cascade_step in CASCADE_STEPS:
             cascade_step(now, scalars, self.context, signals, self.p, rates)

@@ -1,5 +1,6 @@
 """The uninjured tissue the cascade starts from: resident cells where they live, the capillary bed and
-the oxygen it sustains, full sensory stores, resting sympathetic tone and circulating progenitors.
+the oxygen it sustains, full sensory stores, resting sympathetic tone, circulating progenitors and
+glucocorticoid, no neural injury signal and no systemic inflammation.
 
 A first guess from the tissue layout is settled onto the steady state of the cascade's own rates
 without a trigger (each voxel on its own), so that an untouched tissue stays put.
@@ -46,10 +47,13 @@ def resting_state(tissue: Tissue, parameters: ParameterSet) -> tuple[dict[str, n
     activation = p.beta3_activation * hill(fields["noradrenaline"], p.beta3_na_half, p.beta3_hill)
     fields["perineurial"] = home.perineurial_home * p.perineurial_turnover / (p.perineurial_turnover + activation)
     fields["periosteal_progenitors"] = home.periosteal_home.copy()
+    fields["fap_quiescent"] = home.fap_home.copy()
     fields["muscle"] = reg["muscle"].copy()
     fields["vessels"] = tissue.capillaries.copy()
     fields["oxygen"] = resting_oxygen(tissue.capillaries, p.muscle_o2_uptake * reg["muscle"], p)
-    scalars = {"circulating_progenitors": p.circulating_baseline, "sympathetic_tone": 1.0}
+    scalars = {"circulating_progenitors": p.circulating_baseline, "sympathetic_tone": 1.0, "neural_injury": 0.0,
+               "glucocorticoid": 1.0 + p.exogenous_glucocorticoid, "systemic_inflammation": 0.0,
+               "denervation": 0.0}
     array = np.stack([fields[n] for n in VARIABLE_NAMES])
     values = np.array([scalars[c] for c in COMPARTMENT_NAMES])
     settle(array, values, Cascade(parameters, tissue, bmp2_vector=0.0))

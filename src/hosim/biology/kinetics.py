@@ -30,6 +30,11 @@ def hill_down(x, half: float, n: float):
     return kn / (kn + _power(x, n))
 
 
+def either(a, b):
+    """Response to two independent pathways with responses a and b in [0, 1]: 1 - (1 - a)(1 - b)."""
+    return a + b - a * b
+
+
 def positive(x: np.ndarray) -> np.ndarray:
     """max(x, 0), in place on a temporary."""
     return np.maximum(x, 0.0, out=x)

@@ -18,7 +18,7 @@ import numpy as np
 from hosim.errors import InputError
 
 # Regions the cascade reads; a scenario must provide all of them (zeros where a tissue is absent).
-TISSUE_REGIONS = ("nerve", "perineurium", "epineurium", "muscle", "periosteum", "skeleton", "injection")
+TISSUE_REGIONS = ("nerve", "perineurium", "epineurium", "muscle", "tendon", "periosteum", "skeleton", "injection")
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,13 @@ class Variable:
     description: str
     diffusivity: str | None = None  # parameter name; None: does not move
     coupled: bool = False  # stiff and fast: solved with its reactions (oxygen)
+    traces: str | None = None  # lineage tracer: the part of this population of one origin (same per-cell fate)
 
 
 VARIABLES: tuple[Variable, ...] = (
     Variable("injected_cells", CELLS, 1, "AdBMP2 (or AdEmpty) transduced cells at the injection site"),
-    Variable("bmp2", "ng/mL", 1, "BMP2 released by the injected cells", "bmp2_diffusivity"),
+    Variable("bmp2", "ng/mL", 1, "BMP2 from the injected cells (and BMP2/4 from inflammatory macrophages)",
+             "bmp2_diffusivity"),
     Variable("activin_a", "ng/mL", 1, "activin A from injury-recruited inflammatory cells (ligand of ACVR1 R206H)",
              "activin_diffusivity"),
     Variable("neuropeptide_store", "1", 2, "substance P content of sensory fibres, relative to full"),
@@ -65,15 +67,48 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("bone_mature", FRACTION, 13, "new mature (remodelled) bone matrix"),
     Variable("muscle", "1", 12, "muscle integrity (1 = intact muscle filling the voxel)"),
     Variable("periosteal_progenitors", CELLS, 14, "periosteal osteoprogenitors of the skeleton"),
+    Variable("necrosis", FRACTION, 15, "necrotic tissue: dead muscle fibres (or tendon) and their debris"),
+    Variable("neutrophils", CELLS, 15, "neutrophils", "macrophage_motility"),
+    Variable("osm", "ng/mL", 15, "oncostatin M from inflammatory macrophages and neutrophils", "osm_diffusivity"),
+    Variable("fap_quiescent", CELLS, 16, "quiescent fibro-adipogenic progenitors (PDGFRa+) of muscle and tendon"),
+    Variable("fap_active", CELLS, 16, "activated, proliferating fibro-adipogenic progenitors (repair fate)",
+             "fap_motility"),
+    Variable("fap_reprogrammed", CELLS, 16, "activated progenitors reprogrammed by glucocorticoid-receptor signalling "
+             "(osteogenic-competent, apoptosis-resistant)", "fap_motility"),
+    # in-silico lineage tracing (step 18): the parts of the shared pools above that descend from resident
+    # progenitors or from the periosteum; the rest descends from nerve-derived progenitors
+    Variable("resident_progenitors", CELLS, 18, "tissue_progenitors of resident (FAP) origin", "progenitor_motility",
+             traces="tissue_progenitors"),
+    Variable("resident_chondrocytes", CELLS, 18, "chondrocytes of resident origin", traces="chondrocytes"),
+    Variable("resident_osteoblasts", CELLS, 18, "osteoblasts of resident origin", traces="osteoblasts"),
+    Variable("resident_bone_woven", FRACTION, 18, "woven bone laid down by cells of resident origin",
+             traces="bone_woven"),
+    Variable("resident_bone_mature", FRACTION, 18, "mature bone laid down by cells of resident origin",
+             traces="bone_mature"),
+    Variable("periosteal_osteoblasts", CELLS, 18, "osteoblasts of periosteal origin", traces="osteoblasts"),
+    Variable("periosteal_bone_woven", FRACTION, 18, "woven bone laid down by cells of periosteal origin",
+             traces="bone_woven"),
+    Variable("periosteal_bone_mature", FRACTION, 18, "mature bone laid down by cells of periosteal origin",
+             traces="bone_mature"),
 )
 
 COMPARTMENTS: tuple[Variable, ...] = (
     Variable("circulating_progenitors", "cells/uL blood", 5, "nerve-derived progenitors in the blood"),
     Variable("sympathetic_tone", "1", 6, "sympathetic outflow relative to outflow without sensory drive"),
+    Variable("neural_injury", "1", 17, "acute signal of a central nervous system injury (spinal cord transection = "
+             "its severity, decaying)"),
+    Variable("glucocorticoid", "1", 17, "plasma glucocorticoid (corticosterone) relative to its resting level"),
+    Variable("systemic_inflammation", "1", 17, "body-wide inflammation (burn, infection, pressure ulcers); 0 at rest"),
+    Variable("denervation", "1", 17, "the modelled limb lies below a complete spinal cord lesion (1) or not (0); lasting"),
 )
 
 VARIABLE_NAMES: tuple[str, ...] = tuple(v.name for v in VARIABLES)
 COMPARTMENT_NAMES: tuple[str, ...] = tuple(c.name for c in COMPARTMENTS)
+
+
+def tracers_of(population: str) -> tuple[str, ...]:
+    """The lineage tracers of a population (they share its per-cell losses, kills included)."""
+    return tuple(v.name for v in VARIABLES if v.traces == population)
 
 
 # The model's unit vocabulary in UDUNITS words (what NetCDF readers and CF checkers parse): cells are

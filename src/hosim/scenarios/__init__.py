@@ -4,8 +4,11 @@ Registering a scenario is one line in SCENARIOS.
 """
 
 from hosim.errors import InputError
-from hosim.scenarios.kit import Anatomy, Injury, Option, Setup, TissueScenario
+from hosim.scenarios.kit import Anatomy, Choice, Injury, Option, Setup, TissueScenario
 from hosim.scenarios.mouse_injection import MouseInjection
+from hosim.scenarios.mouse_trauma import MouseMuscleInjury
+
+GENET_LEVEL = 11  # T11: the transection of the mouse NHO model (Genet 2015 J Pathol 236:229)
 
 SCENARIOS: dict[str, TissueScenario] = {
     s.name: s
@@ -14,8 +17,14 @@ SCENARIOS: dict[str, TissueScenario] = {
                        "(the HO model)", bmp2_vector=1.0),
         MouseInjection("mouse-empty", "Control: the same injection of AdEmpty-transduced cells (needle injury and "
                        "cells, no BMP2)", bmp2_vector=0.0),
-        MouseInjection("mouse-fop-injury", "Minor muscle injury (a needle injury, no cells, no BMP2); run with "
-                       "-i acvr1-r206h for the FOP mouse", bmp2_vector=0.0, dose=0.0),
+        MouseMuscleInjury("mouse-cardiotoxin", "Cardiotoxin injected into hind-limb muscle (myonecrosis), no other "
+                          "injury: one of the two hits", "cardiotoxin", 0),
+        MouseMuscleInjury("mouse-sci", "Spinal cord transection (level: -p sci_level, default T11), no muscle injury: "
+                          "the other hit", "none", GENET_LEVEL),
+        MouseMuscleInjury("mouse-sci-cardiotoxin", "Spinal cord transection plus intramuscular cardiotoxin: the "
+                          "two-hit model of neurogenic HO", "cardiotoxin", GENET_LEVEL),
+        MouseMuscleInjury("mouse-fop-injury", "Muscle crush (a forceps pinch; -p muscle_injury=cardiotoxin for the "
+                          "toxin); run with -i acvr1-r206h for the FOP mouse", "crush", 0),
     )
 }
 
@@ -28,4 +37,4 @@ def get_scenario(name: str) -> TissueScenario:
         raise InputError(f"unknown scenario {name!r}; allowed: {', '.join(SCENARIOS)}") from None
 
 
-__all__ = ["SCENARIOS", "Anatomy", "Injury", "Option", "Setup", "TissueScenario", "get_scenario"]
+__all__ = ["SCENARIOS", "Anatomy", "Choice", "Injury", "Option", "Setup", "TissueScenario", "get_scenario"]

@@ -25,7 +25,7 @@ from hosim.biology.parameters import BASE_SPECIES, ParameterSet, check_species
 from hosim.biology.tissue import TISSUE_REGIONS
 from hosim.biology.transport import transports
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES, units
-from hosim.checks import check_number, check_seed
+from hosim.checks import check_number, check_seed, check_whole
 from hosim.engine import Event, Grid, State, Transport
 from hosim.errors import InputError
 from hosim.scenarios.capillaries import capillary_bed
@@ -41,13 +41,14 @@ DAYS_RANGE = (0.02, 365.0)
 SNAPSHOT_VARIABLES = (
     "bmp2", "activin_a", "substance_p", "mast_degranulated", "bnb_permeability", "endo_activated", "tbat", "oxygen",
     "vegf", "vessels", "tissue_progenitors", "chondrocytes", "cartilage", "osteoblasts", "bone_woven",
-    "bone_mature", "muscle",
+    "bone_mature", "muscle", "necrosis", "osm", "fap_active", "fap_reprogrammed", "resident_bone_woven",
 )
 
 
 @dataclass(frozen=True)
 class Option:
-    """One scenario option: its default, allowed range and unit, what it means, and why the range."""
+    """One numeric scenario option: its default, allowed range and unit, what it means, and why the range;
+    whole: only whole numbers (a spinal segment)."""
 
     default: float
     low: float
@@ -55,9 +56,26 @@ class Option:
     unit: str
     description: str
     why: str = ""
+    whole: bool = False
 
-    def check(self, name: str, value: Any) -> float:
+    def check(self, name: str, value: Any) -> float | int:
+        if self.whole:
+            return check_whole(name, value, int(self.low), int(self.high))
         return check_number(name, value, self.low, self.high, self.unit, self.why)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One scenario option that names one of a few kinds (of injury, say)."""
+
+    default: str
+    choices: tuple[str, ...]
+    description: str
+
+    def check(self, name: str, value: Any) -> str:
+        if not isinstance(value, str) or value not in self.choices:
+            raise InputError(f"{name} must be one of {', '.join(self.choices)}, got {value!r}")
+        return value
 
 
 @dataclass(frozen=True)
@@ -73,9 +91,10 @@ class Anatomy:
 
 @dataclass(frozen=True)
 class Injury:
-    """What happens to the tissue on `day`: apply(fields, tissue, parameters) changes the named fields
-    (name -> array shaped like the tissue) in place. A later injury happens at the time step nearest its
-    day; one on or after the end of the run does not happen."""
+    """What happens to the tissue on `day`: apply(fields, tissue, parameters) changes, in place, the named
+    fields (name -> array shaped like the tissue) and body-wide compartments (name -> one-element array).
+    A later injury happens at the time step nearest its day; one on or after the end of the run does
+    not happen."""
 
     day: float
     apply: Callable[[Mapping[str, np.ndarray], Tissue, ParameterSet], None]
@@ -119,7 +138,7 @@ class TissueScenario:
     name: str = ""
     description: str = ""
     species: str = BASE_SPECIES
-    options: Mapping[str, Option] = {}
+    options: Mapping[str, Option | Choice] = {}
     bmp2_vector: float = 0.0  # BMP2 released per injected cell, relative to AdBMP2 cells (0: no transgene)
     default_days: float = 21.0
     default_resolution_um: Mapping[int, float] = {1: 24.0, 2: 24.0, 3: 37.5}
@@ -130,11 +149,11 @@ class TissueScenario:
     snapshot_variables: tuple[str, ...] = SNAPSHOT_VARIABLES
 
     # ------------------------------------------------------------------ hooks
-    def layout(self, options: Mapping[str, float], dims: int, h: float) -> Anatomy:
+    def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
         """The anatomy as labelled regions on a grid of `dims` dimensions and spacing h (um)."""
         raise NotImplementedError
 
-    def injuries(self, options: Mapping[str, float]) -> Sequence[Injury]:
+    def injuries(self, options: Mapping[str, Any]) -> Sequence[Injury]:
         """The injuries of this scenario, at day 0 and later (none by default)."""
         return ()
 
@@ -167,7 +186,7 @@ class TissueScenario:
             h = check_number("resolution_um", resolution_um, *self.resolution_range_um, "um")
         return dims, days, h, check_seed(seed)
 
-    def check_options(self, params: Mapping[str, Any]) -> dict[str, float]:
+    def check_options(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """The scenario's own options, checked against their ranges (defaults filled in); unknown names
         are refused with the allowed ones."""
         unknown = sorted(set(params) - set(self.defaults))
@@ -197,19 +216,19 @@ class TissueScenario:
         injuries = list(self.injuries(options))
         if any(not injury.day >= 0 for injury in injuries):
             raise InputError(f"scenario {self.name}: injuries happen on day 0 or later")
-        for injury in injuries:
-            if injury.day == 0:
-                injury.apply(fields, tissue, parameters)
         state = State.zeros(grid, VARIABLE_NAMES, COMPARTMENT_NAMES)
         for k, name in enumerate(VARIABLE_NAMES):
             state.fields[k] = fields[name]
         state.scalars[:] = [scalars[c] for c in COMPARTMENT_NAMES]
+        for injury in injuries:
+            if injury.day == 0:
+                injury.apply(_named(state), tissue, parameters)
 
         nsteps = max(1, round(days / self.target_dt[dims]))
         dt = days / nsteps
         events = tuple(Event(round(injury.day / dt), _injure(injury, tissue, parameters))
                        for injury in injuries if 0 < injury.day < days)
-        observables, observable_units = build_observables(grid, voxel_mm3)
+        observables, observable_units = build_observables(grid, voxel_mm3, parameters.namespace())
         return Setup(
             scenario=self.name,
             species=species,
@@ -267,6 +286,12 @@ def _overrides(parameters: ParameterSet, species: str) -> dict[str, float]:
     return {n: p.value for n, p in parameters.items() if n not in defaults or p.value != defaults.value(n)}
 
 
+def _named(state: State) -> dict[str, np.ndarray]:
+    """Writable views of a state's fields and (as one-element arrays) compartments, by name."""
+    return {**dict(zip(state.variables, state.fields)),
+            **{name: state.scalars[k:k + 1] for k, name in enumerate(state.compartments)}}
+
+
 def _injure(injury: Injury, tissue: Tissue, parameters: ParameterSet) -> Callable[[State], None]:
-    """An engine event applying a later injury to the named fields of the state."""
-    return lambda state: injury.apply(dict(zip(state.variables, state.fields)), tissue, parameters)
+    """An engine event applying a later injury to the named fields and compartments of the state."""
+    return lambda state: injury.apply(_named(state), tissue, parameters)

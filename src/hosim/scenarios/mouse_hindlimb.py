@@ -105,6 +105,7 @@ def hindlimb_regions(g: HindLimb, dims: int, h: float) -> tuple[tuple[int, ...],
         periosteum=periosteum,
         muscle=~(skeleton | periosteum | nerve_any),
         injection=bolus & ~(skeleton | periosteum | nerve_any),
+        tendon=np.zeros_like(skeleton),
         lesion=lesion,
         orthotopic_zone=X < g.cortex_um + ORTHOTOPIC_DISTANCE_UM,
     )
@@ -124,6 +125,7 @@ def hindlimb_compartment(g: HindLimb) -> tuple[float, dict[str, np.ndarray]]:
         "injection": g.injection_radius_um**2 / area,
         "skeleton": 0.0,
         "periosteum": 0.0,
+        "tendon": 0.0,
         "orthotopic_zone": 0.0,
         "lesion": 1.0,
     }

@@ -1,5 +1,5 @@
-"""The mouse AdBMP2 model of heterotopic ossification, its AdEmpty control, and the needle injury of the FOP
-mouse (targets/mouse_bmp2.toml).
+"""The mouse AdBMP2 model of heterotopic ossification and its AdEmpty control (targets/mouse_bmp2.toml),
+with or without a spinal cord injury (targets/mouse_injury.toml [sci_lowers_bmp2_threshold]).
 
 Transduced cells are injected into hind-limb muscle between the femur and a peripheral nerve; with the
 BMP2 vector they secrete BMP2 for days until the immune response clears them; with the empty vector the
@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
+from hosim.scenarios.injuries import limb_option, necrotize, sci_option, spinal_cord_injury
 from hosim.scenarios.kit import Anatomy, Injury, Option, TissueScenario
 from hosim.scenarios.mouse_hindlimb import HindLimb, hindlimb_anatomy
 
@@ -36,6 +37,8 @@ class MouseInjection(TissueScenario):
                 f"the bolus of radius {radius:g} um must not overlap the periosteum"),
             "slab_thickness_um": Option(limb.slab_thickness_um, 50.0, 5000.0, "um",
                                         "the limb length a 2-D section stands for (and the bolus length in 3-D)"),
+            "sci_level": sci_option(0),
+            "limb": limb_option(),
         }
 
     def layout(self, options: Mapping[str, float], dims: int, h: float) -> Anatomy:
@@ -47,11 +50,13 @@ class MouseInjection(TissueScenario):
         dose = options["dose"]
 
         def inject(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
-            """The bolus of transduced cells, its clot, and the muscle it displaced."""
+            """The bolus of transduced cells, its clot, the muscle it displaced and the few fibres it killed."""
             p = parameters.namespace()
             bolus = tissue.region("injection")
             fields["injected_cells"] += p.injected_cell_density * (dose / STANDARD_DOSE) * bolus
             fields["fibrin"] += p.injury_fibrin * bolus
             fields["muscle"] *= 1.0 - p.injection_damage * bolus
+            necrotize(fields, bolus, p.injection_necrosis)
 
-        return [Injury(0.0, inject, f"injection of {dose:g} million cells")]
+        return [Injury(0.0, inject, f"injection of {dose:g} million cells"),
+                *spinal_cord_injury(int(options["sci_level"]), options["limb"])]

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 
 from hosim.biology.kinetics import weighted_sum
-from hosim.biology.variables import COMPARTMENTS, FRACTION, VARIABLE_NAMES, VARIABLES
+from hosim.biology.variables import COMPARTMENT_NAMES, COMPARTMENTS, FRACTION, VARIABLE_NAMES, VARIABLES
 from hosim.engine.grid import Grid
 
 HYPOXIA_MMHG = 10.0  # targets/mouse_bmp2.toml [hypoxia]: the lesion turns hypoxic below 10 mmHg
@@ -24,22 +25,23 @@ Observable = Callable[[np.ndarray, np.ndarray], float]
 
 @dataclass(frozen=True)
 class ObservableSpec:
-    """One recorded quantity: make(grid, voxel_volume_mm3) builds its f(fields, scalars) for a run."""
+    """One recorded quantity: make(grid, voxel_volume_mm3, p) builds its f(fields, scalars) for a run
+    (p: the run's parameter values, for the few observables that count something the model holds fixed)."""
 
     name: str
     unit: str
     description: str
     cascade_step: int | None
     regions: tuple[str, ...]
-    make: Callable[[Grid, float], Observable]
+    make: Callable[[Grid, float, SimpleNamespace], Observable]
 
 
 def _total(i: int):
-    return lambda grid, vol: (lambda f, s: float(f[i].sum()) * vol)
+    return lambda grid, vol, p: (lambda f, s: float(f[i].sum()) * vol)
 
 
 def _scalar(i: int):
-    return lambda grid, vol: (lambda f, s: float(s[i]))
+    return lambda grid, vol, p: (lambda f, s: float(s[i]))
 
 
 def weighted_mean(variable: str, *regions: str, fraction: bool = False):
@@ -47,7 +49,7 @@ def weighted_mean(variable: str, *regions: str, fraction: bool = False):
     mean is kept in [0, 1] (normalised weights can sum to 1 + 1e-15)."""
     i = VARIABLE_NAMES.index(variable)
 
-    def make(grid: Grid, vol: float) -> Observable:
+    def make(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
         weights = sum(grid.region(r) for r in regions)
         flat = (weights / weights.sum() if weights.sum() > 0 else weights).ravel()
         if fraction:
@@ -61,7 +63,7 @@ def _bone(orthotopic: bool):
     """Bone matrix (woven and mature) inside or outside the orthotopic zone, in mm^3."""
     woven, mature = VARIABLE_NAMES.index("bone_woven"), VARIABLE_NAMES.index("bone_mature")
 
-    def make(grid: Grid, vol: float) -> Observable:
+    def make(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
         ortho = grid.region("orthotopic_zone").ravel()
         zone = ortho if orthotopic else 1.0 - ortho
         return lambda f, s: (weighted_sum(f[woven], zone) + weighted_sum(f[mature], zone)) * vol
@@ -69,13 +71,31 @@ def _bone(orthotopic: bool):
     return make
 
 
-def _lesion_min_oxygen(grid: Grid, vol: float) -> Observable:
+def _heterotopic_bone_of(origin: str):
+    """Heterotopic bone (woven and mature, beyond the orthotopic zone) laid down by cells of one traced origin."""
+    woven, mature = VARIABLE_NAMES.index(f"{origin}_bone_woven"), VARIABLE_NAMES.index(f"{origin}_bone_mature")
+
+    def make(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
+        zone = 1.0 - grid.region("orthotopic_zone").ravel()
+        return lambda f, s: (weighted_sum(f[woven], zone) + weighted_sum(f[mature], zone)) * vol
+
+    return make
+
+
+def _claudin5_blood(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
+    """Claudin-5+ blood cells as Lazard 2015 counted them: nerve-derived progenitors plus the resting
+    claudin-5+ background that is not this lineage."""
+    circ = COMPARTMENT_NAMES.index("circulating_progenitors")
+    return lambda f, s: float(s[circ]) + p.claudin5_background
+
+
+def _lesion_min_oxygen(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
     o2 = VARIABLE_NAMES.index("oxygen")
     in_lesion = grid.region("lesion").ravel() > 0
     return lambda f, s: float(f[o2].ravel()[in_lesion].min())
 
 
-def _hypoxic_fraction(grid: Grid, vol: float) -> Observable:
+def _hypoxic_fraction(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
     o2 = VARIABLE_NAMES.index("oxygen")
     lesion = grid.region("lesion").ravel()
     weight = lesion / lesion.sum()
@@ -97,10 +117,16 @@ OBSERVABLES: dict[str, ObservableSpec] = {
     spec.name: spec
     for spec in (
         *_totals(),
+        ObservableSpec("claudin5_blood_cells", "cells/uL blood", "claudin-5+ blood cells: circulating progenitors and "
+                       "the resting claudin-5+ background", 5, (), _claudin5_blood),
         ObservableSpec("heterotopic_bone_mm3", "mm^3", "bone matrix farther than 250 um from the skeleton", 11,
                        ("orthotopic_zone",), _bone(orthotopic=False)),
         ObservableSpec("orthotopic_bone_mm3", "mm^3", "bone matrix within 250 um of the skeleton", 14,
                        ("orthotopic_zone",), _bone(orthotopic=True)),
+        ObservableSpec("heterotopic_bone_resident_mm3", "mm^3", "heterotopic bone laid down by cells of resident "
+                       "(fibro-adipogenic) origin", 18, ("orthotopic_zone",), _heterotopic_bone_of("resident")),
+        ObservableSpec("heterotopic_bone_periosteal_mm3", "mm^3", "heterotopic bone laid down by cells of periosteal "
+                       "origin", 18, ("orthotopic_zone",), _heterotopic_bone_of("periosteal")),
         ObservableSpec("cartilage_mm3", "mm^3", "cartilage matrix", None, (),
                        _total(VARIABLE_NAMES.index("cartilage"))),
         ObservableSpec("tbat_mm3", "mm^3", "transient brown adipose tissue", None, (),
@@ -128,7 +154,8 @@ def observable(name: str) -> str:
     return name
 
 
-def build_observables(grid: Grid, voxel_volume_mm3: float) -> tuple[dict[str, Observable], dict[str, str]]:
-    """Every registered observable for a run on `grid`, and their units."""
-    observables = {name: spec.make(grid, voxel_volume_mm3) for name, spec in OBSERVABLES.items()}
+def build_observables(grid: Grid, voxel_volume_mm3: float, p: SimpleNamespace
+                      ) -> tuple[dict[str, Observable], dict[str, str]]:
+    """Every registered observable for a run on `grid` with parameter values p, and their units."""
+    observables = {name: spec.make(grid, voxel_volume_mm3, p) for name, spec in OBSERVABLES.items()}
     return observables, {name: spec.unit for name, spec in OBSERVABLES.items()}
