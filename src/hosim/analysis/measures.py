@@ -193,6 +193,16 @@ MEASURES: dict[str, Measure] = {
                 (observable("bnb_permeability_nerve_mean"),), _peak("bnb_permeability_nerve_mean"), metric=False),
         Measure("fibrin_end", _unit("fibrin_total"), "fibrin left at the end of the run",
                 (observable("fibrin_total"),), _final("fibrin_total"), metric=False),
+        Measure("heterotopic_bone_mm3_day35", "mm^3", "heterotopic bone at day 35, week 5 (None if the run is shorter)",
+                (HETERO,), lambda t, s: value_at(t, s[HETERO], 35.0), metric=False),
+        Measure("cartilage_mm3_day14", "mm^3", "cartilage at day 14 (None if the run is shorter)", (CARTILAGE,),
+                lambda t, s: value_at(t, s[CARTILAGE], 14.0), metric=False),
+        Measure("glucocorticoid_peak_fold", "1", "peak plasma glucocorticoid relative to its value at time 0",
+                (observable("glucocorticoid_total"),), _fold("glucocorticoid_total"), metric=False),
+        Measure("glucocorticoid_peak_day", "day", "day of the glucocorticoid peak", (observable("glucocorticoid_total"),),
+                _peak_day("glucocorticoid_total"), metric=False),
+        Measure("sympathetic_tone_peak_day", "day", "day of the sympathetic tone peak",
+                (observable("sympathetic_tone_total"),), _peak_day("sympathetic_tone_total"), metric=False),
     )
 }
 

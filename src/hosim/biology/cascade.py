@@ -108,8 +108,8 @@ class Signals:
 def trigger(fields, body, tissue, signals, p, rates):
     """Step 1: transduced cells release BMP2 until the immune response clears them."""
     rates.P.bmp2 += p.bmp2_secretion * tissue.bmp2_vector * fields.injected_cells
-    # inflammatory macrophages make BMP2/4 too (a weak source beside a transgene)
-    rates.P.bmp2 += p.bmp_macrophage * fields.macrophages * signals.inflammatory
+    # macrophages make BMP2 too, less when inflammatory (Champagne 2002): a weak source beside a transgene
+    rates.P.bmp2 += p.bmp_macrophage * fields.macrophages * (1.0 - signals.inflammatory)
     rates.L.bmp2 += p.bmp2_decay
     # Activin A from inflammatory macrophages (none in intact tissue): the trigger of FOP flare-ups,
     # which signals through SMAD1/5/8 only on ACVR1 R206H (local_signals: signals.smad).
@@ -206,10 +206,11 @@ def sympathetic_arm(fields, body, tissue, signals, p, rates):
 
 
 def hypoxia(fields, body, tissue, signals, p, rates):
-    """Step 7: vessels supply oxygen; muscle, cells and above all tBAT (uncoupled respiration) take it
-    up with Michaelis-Menten kinetics."""
+    """Step 7: vessels supply oxygen; muscle, cells, inflammatory leukocytes (respiratory burst) and above
+    all tBAT (uncoupled respiration) take it up with Michaelis-Menten kinetics."""
     rates.P.oxygen += p.vessel_exchange * p.blood_po2 * fields.vessels
     uptake = p.muscle_o2_uptake * fields.muscle + p.tbat_o2_uptake * fields.tbat + p.cell_o2_uptake * signals.cells
+    uptake += p.leukocyte_o2_uptake * (fields.neutrophils + fields.macrophages * signals.inflammatory)
     rates.L.oxygen += p.vessel_exchange * fields.vessels + uptake / (p.o2_km + fields.oxygen)
 
 
@@ -448,8 +449,8 @@ def local_signals(fields: Fields, body: np.ndarray, tissue: TissueContext, p: Si
     muscle_room = tissue.muscle_region * positive(1.0 - hard_matrix - fields.tbat)  # where muscle could be
     nk1r = saturating(fields.substance_p, p.mast_sp_half)
     degranulation = p.mast_degranulation * nk1r
-    damage = positive(muscle_room - fields.muscle)
-    danger = fields.necrosis + p.wound_danger * damage + p.lps_stimulus * tissue.muscle_region
+    damage = np.maximum(positive(muscle_room - fields.muscle), fields.necrosis)  # missing muscle or dead tissue
+    danger = fields.necrosis + p.lps_stimulus * tissue.muscle_region
     danger += p.inflammation_priming * body[INFLAMMATION]
     return Signals(
         smad=smad,

@@ -73,7 +73,15 @@ DOSES = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0)  # mil
 STARTS = (0.0, 1.0, 2.0, 3.0, 5.0, 7.0)  # days after the trigger
 HALF = 0.5  # a start "still works" while it keeps at least half of the day-0 effect
 # Treatments left out of the timing experiment on the AdBMP2 model, and why.
-NOT_TIMED = {"activin-a-antibody": "acts only through ACVR1 R206H, which the wild-type AdBMP2 mouse lacks"}
+NOT_TIMED = {
+    "activin-a-antibody": "acts only through ACVR1 R206H, which the wild-type AdBMP2 mouse lacks",
+    "glucocorticoid": "a trigger of HO (with myonecrosis), not a prophylaxis",
+    "lps": "an inflammatory stimulus, not a prophylaxis",
+    "clodronate": "a research tool of the injury models (targets/mouse_injury.toml), not a prophylaxis",
+    "neutrophil-depletion": "a research tool of the injury models, not a prophylaxis",
+    "gr-antagonist": "acts through the glucocorticoid reprogramming of resident progenitors, which the AdBMP2 lesion "
+                     "barely uses (see the injuries experiment)",
+}
 
 
 @dataclass(frozen=True)
@@ -283,6 +291,75 @@ def timing_report(outcomes: dict, options: dict, out: Path) -> dict:
     return {"rows": rows, "files": ["timing.csv", "timing.md", "timing.png"]}
 
 
+# ------------------------------------------------------------------------------------------ injuries
+SUBTHRESHOLD_DOSE = 1.4  # million AdBMP2 cells: no detectable bone in sham mice (2-D; see docs/model.md)
+INJURY_CASES = (
+    # (case, scenario, interventions, scenario options, what it shows)
+    ("sci-cardiotoxin", "mouse-sci-cardiotoxin", (), {}, "two hits: SCI (T11) + cardiotoxin"),
+    ("cardiotoxin", "mouse-cardiotoxin", (), {}, "one hit: cardiotoxin alone"),
+    ("sci", "mouse-sci", (), {}, "one hit: SCI alone"),
+    ("sci-lps", "mouse-sci", ("lps",), {}, "SCI + intramuscular LPS, no myonecrosis"),
+    ("sci-crush", "mouse-sci", (), {"muscle_injury": "crush"}, "SCI + muscle crush (blunt)"),
+    ("sci-crush-micro-trauma", "mouse-sci", (), {"muscle_injury": "crush", "micro_trauma_every_days": 2.0},
+     "SCI + crush + micro-trauma every 2 days"),
+    ("sci-cardiotoxin-lps", "mouse-sci-cardiotoxin", ("lps",), {}, "two hits + LPS"),
+    ("sci-cardiotoxin-lps-half", "mouse-sci-cardiotoxin", ({"name": "lps", "strength": 0.5},), {},
+     "two hits + half the LPS dose"),
+    ("sci-cardiotoxin-clodronate", "mouse-sci-cardiotoxin", ("clodronate",), {}, "two hits, macrophages depleted"),
+    ("sci-cardiotoxin-neutrophil-depletion", "mouse-sci-cardiotoxin", ("neutrophil-depletion",), {},
+     "two hits, neutrophils depleted (prediction)"),
+    ("sci-cardiotoxin-osmr-ko", "mouse-sci-cardiotoxin", ("osmr-ko",), {}, "two hits, no OSM receptor"),
+    ("cardiotoxin-glucocorticoid", "mouse-cardiotoxin", ("glucocorticoid",), {},
+     "cardiotoxin + glucocorticoid pulse, no SCI"),
+    ("sci-cardiotoxin-gr-ko", "mouse-sci-cardiotoxin", ("gr-ko",), {}, "two hits, glucocorticoid receptor deleted"),
+    ("sci-cardiotoxin-gr-antagonist", "mouse-sci-cardiotoxin", ("gr-antagonist",), {},
+     "two hits, glucocorticoid receptor antagonist"),
+    ("sci-cardiotoxin-t3", "mouse-sci-cardiotoxin", (), {"sci_level": 3}, "two hits, SCI at T3"),
+    ("sci-cardiotoxin-l3", "mouse-sci-cardiotoxin", (), {"sci_level": 16}, "two hits, SCI at L3"),
+    ("bmp2-sham", "mouse-bmp2", (), {"dose": SUBTHRESHOLD_DOSE}, "AdBMP2 below threshold, sham"),
+    ("bmp2-sci", "mouse-bmp2", (), {"dose": SUBTHRESHOLD_DOSE, "sci_level": 11}, "AdBMP2 below threshold, SCI"),
+    ("bmp2-sci-forelimb", "mouse-bmp2", (), {"dose": SUBTHRESHOLD_DOSE, "sci_level": 11, "limb": "fore"},
+     "AdBMP2 below threshold, SCI, forelimb above the lesion"),
+    ("burn-tenotomy", "mouse-burn-tenotomy", (), {}, "30% burn + Achilles tenotomy"),
+    ("tenotomy", "mouse-burn-tenotomy", (), {"burn_area": 0.0}, "Achilles tenotomy alone"),
+    ("fop-pinch", "mouse-fop-injury", ("acvr1-r206h",), {}, "FOP mouse, pinch"),
+    ("fop-cardiotoxin", "mouse-fop-injury", ("acvr1-r206h",), {"muscle_injury": "cardiotoxin"},
+     "FOP mouse, cardiotoxin"),
+    ("wild-type-pinch", "mouse-fop-injury", (), {}, "wild type, pinch"),
+    ("wild-type-cardiotoxin", "mouse-fop-injury", (), {"muscle_injury": "cardiotoxin"}, "wild type, cardiotoxin"),
+    ("bmp2", "mouse-bmp2", (), {}, "AdBMP2 standard dose"),
+)
+INJURY_COLUMNS = ("heterotopic_bone_mm3", "bone_onset_day", "cartilage_peak_mm3", "heterotopic_bone_resident_share",
+                  "heterotopic_bone_nerve_share", "circulating_progenitors_peak_fold")
+
+
+def injury_cases(options: dict) -> list[Case]:
+    """Every case of targets/mouse_injury.toml: the two hits and their controls, local hits, macrophages,
+    glucocorticoid, SCI level and the BMP2 threshold, burn/tenotomy, the FOP injury, the AdBMP2 origin."""
+    return [Case(name, scenario, interventions, params) for name, scenario, interventions, params, _ in INJURY_CASES]
+
+
+def injury_report(outcomes: dict, options: dict, out: Path) -> dict:
+    """injuries.csv/.md (bone, onset, cartilage, origin shares per case) and the bar chart by origin."""
+    what = {name: text for name, _, _, _, text in INJURY_CASES}
+    rows = [{"case": name, "what": what[name], **{k: measures(o)[k] for k in INJURY_COLUMNS}}
+            for name, o in outcomes.items()]
+    columns = ["case", "what", *INJURY_COLUMNS]
+    write_text(out / "injuries.csv", csv_text(rows, columns))
+    text = (
+        f"# Injuries without injected BMP2 ({_describe(options)})\n\n"
+        "The cases of targets/mouse_injury.toml (tests/test_injury_targets.py checks each rule). Shares are "
+        "fractions of the heterotopic bone laid down by resident (fibro-adipogenic) and nerve-derived cells; "
+        "empty where no bone is detectable.\n\n"
+        + markdown_table(rows, columns, ["case", "what", "heterotopic bone (mm3)", "bone onset (day)",
+                                         "cartilage peak (mm3)", "resident share", "nerve share",
+                                         "claudin-5+ blood fold"])
+    )
+    write_text(out / "injuries.md", text)
+    figures.injury_bars(rows, DETECTION_MM3, out / "injuries.png")
+    return {"rows": rows, "files": ["injuries.csv", "injuries.md", "injuries.png"]}
+
+
 def _g(value) -> str:
     return "-" if value is None else f"{value:.3g}"
 
@@ -300,6 +377,9 @@ EXPERIMENTS = {
                    dose_cases, dose_report),
         Experiment("timing", "each prophylaxis started on day 0, 1, 2, 3, 5 or 7: how much bone it prevents",
                    timing_cases, timing_report),
+        Experiment("injuries", "injuries without injected BMP2 (targets/mouse_injury.toml): two hits, local hits, "
+                   "macrophages, glucocorticoid, SCI level, burn/tenotomy, FOP, with each case's origin shares",
+                   injury_cases, injury_report),
     )
 }
 

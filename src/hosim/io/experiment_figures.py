@@ -1,5 +1,5 @@
 """Figures of the virtual experiments: knockout ratios against their target bounds, the BMP2 dose-response
-with its threshold, and the window of opportunity of each prophylaxis."""
+with its threshold, the window of opportunity of each prophylaxis, and the injuries by bone origin."""
 
 from __future__ import annotations
 
@@ -75,3 +75,36 @@ def timing_curves(rows: Sequence[dict], starts: Sequence[float], path: Path) -> 
     ax.set_title("Window of opportunity for prophylaxis")
     ax.legend(fontsize=8)
     return save_figure(fig, path, dpi=120, bbox_inches="tight")
+
+
+def injury_bars(rows: Sequence[dict], detection_mm3: float, path: Path) -> Path:
+    """Left: heterotopic bone of each injury case (log axis; grey below microCT detection). Right: which cells
+    laid it down (resident progenitors, nerve-derived progenitors, the periosteum), where there is bone."""
+    fig, (left, right) = plt.subplots(1, 2, sharey=True, figsize=(10.0, 0.32 * len(rows) + 1.6),
+                                      gridspec_kw={"width_ratios": (3, 2)})
+    floor = detection_mm3 / 100.0
+    for k, row in enumerate(rows):
+        bone = max(row["heterotopic_bone_mm3"] or 0.0, floor)
+        detected = row["heterotopic_bone_resident_share"] is not None
+        left.barh(k, bone - floor, left=floor, color="0.25" if detected else "0.75", height=0.7)
+        if detected:
+            resident, nerve = row["heterotopic_bone_resident_share"], row["heterotopic_bone_nerve_share"]
+            shares = (resident, nerve, max(0.0, 1.0 - resident - nerve))
+            starts = (0.0, resident, resident + nerve)
+            for start, share, colour in zip(starts, shares, ORIGIN_COLOURS):
+                right.barh(k, share, left=start, color=colour, height=0.7)
+    left.axvline(detection_mm3, color="k", linestyle=":", linewidth=1, label=f"microCT detection ({detection_mm3:g} mm$^3$)")
+    left.set_xscale("log")
+    left.set_yticks(range(len(rows)), [r["case"] for r in rows], fontsize=8)
+    left.invert_yaxis()
+    left.set_xlabel("heterotopic bone at the end of the run (mm$^3$, log scale)")
+    left.legend(loc="lower right", fontsize=7)
+    right.set_xlim(0.0, 1.0)
+    right.set_xlabel("share of the heterotopic bone (1)")
+    right.legend(handles=[Line2D([], [], color=c, linewidth=6, label=t) for c, t in zip(ORIGIN_COLOURS, (
+        "resident progenitors", "nerve-derived progenitors", "periosteum"))], loc="lower right", fontsize=7)
+    fig.suptitle("Injuries without injected BMP2: how much bone, and which cells laid it down")
+    return save_figure(fig, path, dpi=120, bbox_inches="tight")
+
+
+ORIGIN_COLOURS = ("tab:orange", "tab:blue", "tab:green")

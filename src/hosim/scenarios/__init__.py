@@ -6,6 +6,7 @@ Registering a scenario is one line in SCENARIOS.
 from hosim.errors import InputError
 from hosim.scenarios.kit import Anatomy, Choice, Injury, Option, Setup, TissueScenario
 from hosim.scenarios.mouse_injection import MouseInjection
+from hosim.scenarios.mouse_tendon import MouseTenotomy
 from hosim.scenarios.mouse_trauma import MouseMuscleInjury
 
 GENET_LEVEL = 11  # T11: the transection of the mouse NHO model (Genet 2015 J Pathol 236:229)
@@ -25,6 +26,8 @@ SCENARIOS: dict[str, TissueScenario] = {
                           "two-hit model of neurogenic HO", "cardiotoxin", GENET_LEVEL),
         MouseMuscleInjury("mouse-fop-injury", "Muscle crush (a forceps pinch; -p muscle_injury=cardiotoxin for the "
                           "toxin); run with -i acvr1-r206h for the FOP mouse", "crush", 0),
+        MouseTenotomy("mouse-burn-tenotomy", "Achilles tenotomy with a 30% body-surface burn (-p burn_area=0: the "
+                      "tenotomy alone), 9 weeks", 30.0),
     )
 }
 

@@ -46,6 +46,24 @@ def muscle_injury(kind: str, region: str = "injection", day: float = 0.0) -> lis
     return [Injury(day, injure, what[kind])]
 
 
+def micro_trauma(every_days: float, region: str = "injection", last_day: float = 365.0) -> list[Injury]:
+    """Repeated micro-trauma (spasticity, forced motion of an immobile joint): every `every_days` from then
+    on, a few more fibres of the injured zone die (0: none). Episodes after the run's end do not happen."""
+    if every_days == 0:
+        return []
+
+    def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+        necrotize(fields, tissue.region(region), parameters.value("micro_trauma_necrosis"))
+
+    count = int(last_day // every_days)
+    return [Injury(k * every_days, injure, "micro-trauma") for k in range(1, count + 1)]
+
+
+def micro_trauma_option() -> Option:
+    return Option(0.0, 0.0, 60.0, "days", "days between episodes of micro-trauma (spasticity, forced motion) that "
+                  "re-injure the injured zone; 0: none")
+
+
 def segment_name(level: int) -> str:
     """1 -> T1, 13 -> T13, 14 -> L1 (the mouse has 13 thoracic segments)."""
     return SPINAL_SEGMENTS[level - 1]

@@ -264,7 +264,7 @@ class TissueScenario:
         grid = Grid(anatomy.shape, spacing_um=h, regions=anatomy.regions, volume_um3=anatomy.volume_um3)
         voxel_mm3 = grid.voxel_volume_um3 * (anatomy.slab_thickness_um ** (3 - dims) if dims else 1.0) * 1e-9
         p = parameters.namespace()
-        capillaries = capillary_bed(grid.regions, dims, h, p.capillary_density, p.capillary_radius,
+        capillaries = capillary_bed(grid.regions, dims, h, p.capillary_density, p.capillary_radius, p.tendon_vascularity,
                                     np.random.default_rng(seed))
         return grid, Tissue({k: grid.region(k) for k in grid.regions}, capillaries, voxel_mm3)
 

@@ -1,6 +1,6 @@
 """Mouse muscle injuries without injected BMP2 (targets/mouse_injury.toml): cardiotoxin or a crush in the
-hind limb, alone or with a spinal cord transection, in the wild type or (run with -i acvr1-r206h) the FOP
-mouse. The limb is that of the AdBMP2 model (mouse_hindlimb.py); its "injection" region is where the
+hind limb, alone or with a spinal cord transection and repeated micro-trauma, in the wild type or (run
+with -i acvr1-r206h) the FOP mouse. The limb is that of the AdBMP2 model (mouse_hindlimb.py); its "injection" region is where the
 toxin is injected or the muscle crushed.
 """
 
@@ -11,6 +11,8 @@ from typing import Any
 
 from hosim.scenarios.injuries import (
     limb_option,
+    micro_trauma,
+    micro_trauma_option,
     muscle_injury,
     muscle_injury_option,
     sci_option,
@@ -34,6 +36,7 @@ class MouseMuscleInjury(TissueScenario):
             "muscle_injury": muscle_injury_option(injury),
             "sci_level": sci_option(sci_level),
             "limb": limb_option(),
+            "micro_trauma_every_days": micro_trauma_option(),
             "injury_distance_um": Option(
                 limb.injection_distance_um, radius, 5000.0, "um", "from the periosteal surface to the injured zone's "
                 "centre", f"the injured zone of radius {radius:g} um must not overlap the periosteum"),
@@ -47,4 +50,5 @@ class MouseMuscleInjury(TissueScenario):
         return hindlimb_anatomy(limb, dims, h)
 
     def injuries(self, options: Mapping[str, Any]) -> list[Injury]:
-        return [*muscle_injury(options["muscle_injury"]), *spinal_cord_injury(int(options["sci_level"]), options["limb"])]
+        return [*muscle_injury(options["muscle_injury"]), *spinal_cord_injury(int(options["sci_level"]), options["limb"]),
+                *micro_trauma(options["micro_trauma_every_days"])]
