@@ -68,3 +68,14 @@ def test_parameters_command_lists_the_species_values():
     assert plain.exit_code == 0 and "bmp2_decay = 2 1/day" in plain.stdout
     bad = runner.invoke(app, ["parameters", "--species", "dog"])
     assert bad.exit_code == 2 and "allowed: mouse, human" in bad.output
+
+
+def test_scenarios_command_lists_every_scenario_and_its_options():
+    from hosim.scenarios import SCENARIOS
+
+    listing = runner.invoke(app, ["scenarios"])
+    assert listing.exit_code == 0 and all(name in listing.stdout for name in SCENARIOS)
+    one = runner.invoke(app, ["scenarios", "mouse-sci-cardiotoxin"])
+    assert one.exit_code == 0 and "-p sci_level=11" in one.stdout and "none, cardiotoxin, crush" in one.stdout
+    bad = runner.invoke(app, ["scenarios", "mouse-nope"])
+    assert bad.exit_code == 2 and "allowed: mouse-bmp2" in bad.output

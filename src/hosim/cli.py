@@ -262,12 +262,23 @@ def run_summary(result) -> str:
 
 
 @app.command()
-def scenarios() -> None:
-    """List the scenarios with a one-line description."""
-    from hosim.scenarios import SCENARIOS
+@user_errors
+def scenarios(
+    name: str = typer.Argument(None, metavar="[SCENARIO]", help="Show this scenario's options (the -p keys)."),
+) -> None:
+    """List the scenarios with a one-line description; with a name, that scenario's options."""
+    from hosim.scenarios import SCENARIOS, get_scenario
 
-    for name, sc in SCENARIOS.items():
-        typer.echo(f"{name:24s} {sc.description}")
+    if name is None:
+        for key, sc in SCENARIOS.items():
+            typer.echo(f"{key:24s} {sc.description}")
+        return
+    sc = get_scenario(name)
+    typer.echo(f"{name}: {sc.description}; {sc.default_days:g} days by default")
+    for key, option in sc.options.items():
+        allowed = (", ".join(option.choices) if hasattr(option, "choices")
+                   else f"{option.low:g} - {option.high:g} {option.unit}".rstrip())
+        typer.echo(f"  -p {key}={option.default}  ({allowed}) {option.description}")
 
 
 @app.command()
