@@ -11,11 +11,13 @@ it, in their 2-D area fractions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from hosim.scenarios.kit import ORTHOTOPIC_DISTANCE_UM, Anatomy
+from hosim.scenarios.kit import ORTHOTOPIC_DISTANCE_UM, Anatomy, Option
 
 LESION_MARGIN_UM = 200.0  # the lesion region reaches this far beyond the bolus
 
@@ -141,3 +143,22 @@ def hindlimb_anatomy(g: HindLimb, dims: int, h: float) -> Anatomy:
         return Anatomy((), regions, g.slab_thickness_um, volume_um3)
     shape, regions = hindlimb_regions(g, dims, h)
     return Anatomy(shape, regions, g.slab_thickness_um)
+
+
+def placement_options(key: str, site: str) -> dict[str, Option]:
+    """The options that place the limb's one lesion site (a bolus, an injured zone, a tendon): `key`, its
+    distance from the periosteum, and the slab thickness."""
+    limb = HindLimb()
+    radius = limb.injection_radius_um
+    return {
+        key: Option(limb.injection_distance_um, radius, 5000.0, "um", f"from the periosteal surface to the {site}'s centre",
+                    f"the {site} of radius {radius:g} um must not overlap the periosteum"),
+        "slab_thickness_um": Option(limb.slab_thickness_um, 50.0, 5000.0, "um",
+                                    f"the limb length a 2-D section stands for (and the {site}'s length in 3-D)"),
+    }
+
+
+def placed_anatomy(options: Mapping[str, Any], key: str, dims: int, h: float) -> Anatomy:
+    """The limb with its lesion site where the placement options (`placement_options(key, ...)`) put it."""
+    limb = HindLimb(injection_distance_um=options[key], slab_thickness_um=options["slab_thickness_um"])
+    return hindlimb_anatomy(limb, dims, h)

@@ -14,7 +14,7 @@ from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
 from hosim.scenarios.injuries import limb_option, necrotize, sci_option, spinal_cord_injury
 from hosim.scenarios.kit import Anatomy, Injury, Option, TissueScenario
-from hosim.scenarios.mouse_hindlimb import HindLimb, hindlimb_anatomy
+from hosim.scenarios.mouse_hindlimb import placed_anatomy, placement_options
 
 STANDARD_DOSE = 5.0  # million transduced cells (the dose of the AdBMP2 papers)
 
@@ -28,23 +28,15 @@ class MouseInjection(TissueScenario):
         self.name = name
         self.description = description
         self.bmp2_vector = bmp2_vector
-        limb = HindLimb()
-        radius = limb.injection_radius_um
         self.options = {
             "dose": Option(dose, 0.0, 50.0, "million cells", "transduced cells injected (0: the needle alone)"),
-            "injection_distance_um": Option(
-                limb.injection_distance_um, radius, 5000.0, "um", "from the periosteal surface to the bolus centre",
-                f"the bolus of radius {radius:g} um must not overlap the periosteum"),
-            "slab_thickness_um": Option(limb.slab_thickness_um, 50.0, 5000.0, "um",
-                                        "the limb length a 2-D section stands for (and the bolus length in 3-D)"),
+            **placement_options("injection_distance_um", "bolus"),
             "sci_level": sci_option(0),
             "limb": limb_option(),
         }
 
     def layout(self, options: Mapping[str, float], dims: int, h: float) -> Anatomy:
-        limb = HindLimb(injection_distance_um=options["injection_distance_um"],
-                        slab_thickness_um=options["slab_thickness_um"])
-        return hindlimb_anatomy(limb, dims, h)
+        return placed_anatomy(options, "injection_distance_um", dims, h)
 
     def injuries(self, options: Mapping[str, float]) -> list[Injury]:
         dose = options["dose"]

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
 from hosim.scenarios.injuries import burn, burn_option
-from hosim.scenarios.kit import Anatomy, Injury, Option, TissueScenario
-from hosim.scenarios.mouse_hindlimb import HindLimb, hindlimb_anatomy
+from hosim.scenarios.kit import Anatomy, Injury, TissueScenario
+from hosim.scenarios.mouse_hindlimb import placed_anatomy, placement_options
 
 
 def with_tendon(anatomy: Anatomy) -> Anatomy:
@@ -52,24 +51,13 @@ class MouseTenotomy(TissueScenario):
     def __init__(self, name: str, description: str, burn_area: float):
         self.name = name
         self.description = description
-        limb = HindLimb()
-        radius = limb.injection_radius_um
         self.options = {
             "burn_area": burn_option(burn_area),
-            "tendon_distance_um": Option(limb.injection_distance_um, radius, 5000.0, "um",
-                                         "from the periosteal surface to the tendon's centre",
-                                         f"the tendon of radius {radius:g} um must not overlap the periosteum"),
-            "slab_thickness_um": Option(limb.slab_thickness_um, 50.0, 5000.0, "um",
-                                        "the limb length a 2-D section stands for"),
+            **placement_options("tendon_distance_um", "tendon"),
         }
 
     def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
-        limb = HindLimb(injection_distance_um=options["tendon_distance_um"],
-                        slab_thickness_um=options["slab_thickness_um"])
-        return with_tendon(hindlimb_anatomy(limb, dims, h))
+        return with_tendon(placed_anatomy(options, "tendon_distance_um", dims, h))
 
     def injuries(self, options: Mapping[str, Any]) -> list[Injury]:
         return [*tenotomy(), *burn(options["burn_area"])]
-
-
-
