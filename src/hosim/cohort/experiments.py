@@ -284,7 +284,7 @@ def timing_report(outcomes: dict, options: dict, out: Path) -> dict:
         "acts at its default strength for its default duration. latest start: the latest start day that still "
         f"prevents at least {HALF:.0%} of what starting on day 0 prevents (how late prophylaxis can start).\n\n"
         + markdown_table(rows, columns, ["intervention", *(f"start day {s:g}" for s in STARTS), "latest start (day)"])
-        + "".join(f"\nNot timed here: {name} ({why}).\n" for name, why in NOT_TIMED.items())
+        + "\nNot timed here:\n\n" + "".join(f"- {name}: {why}\n" for name, why in NOT_TIMED.items())
     )
     write_text(out / "timing.md", text)
     figures.timing_curves(rows, STARTS, out / "timing.png")
