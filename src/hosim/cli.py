@@ -327,26 +327,53 @@ def interventions(
 @app.command()
 @user_errors
 def experiment(
-    name: str = typer.Argument(..., metavar="NAME", help="knockouts, dose-response or timing."),
+    name: str = typer.Argument(..., metavar="NAME",
+                               help="knockouts, dose-response, timing, injuries or sensitivity."),
     out: str = typer.Option(None, "--out", metavar="DIR", help="Output folder.  [default: runs/experiments/NAME]"),
-    dims: int = typer.Option(2, "--dims", metavar="0|1|2|3", help="Grid dimension of every case."),
+    dims: int = typer.Option(None, "--dims", metavar="0|1|2|3",
+                             help="Grid dimension of every case.  [default: 2; sensitivity 0]"),
     days: float = typer.Option(None, "--days", metavar="DAYS", help="Days to simulate.  [default: the scenario's]"),
     resolution: float = typer.Option(None, "--resolution", metavar="UM",
                                      help="Grid spacing in micrometres.  [default: the scenario's]"),
     workers: int = typer.Option(None, "--workers", metavar="N", help="Cases run at once.  [default: one per core]"),
-    seed: int = typer.Option(0, "--seed", metavar="N", help="Random seed of every case (a whole number >= 0)."),
+    seed: int = typer.Option(0, "--seed", metavar="N",
+                             help="Random seed of every case, and of the sensitivity sample (a whole number >= 0)."),
     species: str = typer.Option(None, "--species", metavar="mouse|human",
                                 help="Parameter set.  [default: the scenario's]"),
+    scenario: str = typer.Option(None, "--scenario", metavar="S", help="sensitivity: the scenario.  [default: mouse-bmp2]"),
+    method: str = typer.Option(None, "--method", metavar="morris|sobol", help="sensitivity: the method.  [default: morris]"),
+    n: int = typer.Option(None, "--n", metavar="N",
+                          help="sensitivity: Morris trajectories or Sobol base samples (a power of 2).  [default: 10; 64]"),
+    parameters: str = typer.Option(None, "--parameters", metavar="A,B,...",
+                                   help="sensitivity: the parameters varied.  [default: every one with a range]"),
 ) -> None:
     """Run a virtual experiment in parallel; finished cases are kept in DIR/cases, so a re-run resumes."""
     from hosim.cohort.experiments import check_experiment, run_experiment
     from hosim.files import FolderLock, check_output_folder
 
-    options = check_experiment(name, dims=dims, days=days, resolution_um=resolution, seed=seed, species=species,
-                               workers=workers)
+    if name == "sensitivity":
+        from hosim.cohort.sensitivity import check_sensitivity, run_sensitivity
+
+        design, options = check_sensitivity(scenario, method, n, parameters, dims=dims, days=days,
+                                            resolution_um=resolution, seed=seed, species=species, workers=workers)
+        typer.echo(f"sensitivity: {design.method}, {len(design.parameters)} parameters, {design.runs} runs "
+                   f"of {design.scenario} in {options['dims']}-D", err=True)
+
+        def run(out, update):
+            return run_sensitivity(design, out, options, workers=workers, progress=update)
+    else:
+        given = [flag for flag, value in (("--scenario", scenario), ("--method", method), ("--n", n),
+                                          ("--parameters", parameters)) if value is not None]
+        if given:
+            raise InputError(f"{', '.join(given)}: only the sensitivity experiment takes these options")
+        options = check_experiment(name, dims=2 if dims is None else dims, days=days, resolution_um=resolution,
+                                   seed=seed, species=species, workers=workers)
+
+        def run(out, update):
+            return run_experiment(name, out, options, workers=workers, progress=update)
     out = check_output_folder(Path("runs") / "experiments" / name if out is None else out, "--out")
     with FolderLock(out, f"hosim experiment {name}"), progress_reporter(name) as update:
-        report, batch = run_experiment(name, out, options, workers=workers, progress=update)
+        report, batch = run(out, update)
     typer.echo(f"cases: {len(batch.computed)} computed, {len(batch.reused)} reused from {out}/cases")
     typer.echo("report: " + ", ".join(f"{out}/{f}" for f in report["files"]))
 

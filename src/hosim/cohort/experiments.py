@@ -388,7 +388,7 @@ def get_experiment(name: str) -> Experiment:
     try:
         return EXPERIMENTS[name]
     except KeyError:
-        raise InputError(f"unknown experiment {name!r}; allowed: {', '.join(EXPERIMENTS)}") from None
+        raise InputError(f"unknown experiment {name!r}; allowed: {', '.join(EXPERIMENTS)}, sensitivity") from None
 
 
 def run_options(dims: int = 2, days: float | None = None, resolution_um: float | None = None, seed: int = 0,

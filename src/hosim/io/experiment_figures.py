@@ -1,5 +1,6 @@
 """Figures of the virtual experiments: knockout ratios against their target bounds, the BMP2 dose-response
-with its threshold, the window of opportunity of each prophylaxis, and the injuries by bone origin."""
+with its threshold, the window of opportunity of each prophylaxis, the injuries by bone origin, and the
+parameters each outcome is most sensitive to."""
 
 from __future__ import annotations
 
@@ -108,3 +109,29 @@ def injury_bars(rows: Sequence[dict], detection_mm3: float, path: Path) -> Path:
 
 
 ORIGIN_COLOURS = ("tab:orange", "tab:blue", "tab:green")
+
+
+BASIS_COLOURS = {"fitted": "tab:blue", "hand-calibrated": "tab:purple", "assumption": "tab:red",
+                 "literature": "tab:green"}
+
+
+def sensitivity_bars(rows: Sequence[dict], outcomes: dict, index: str, top: int, scenario: str, path: Path) -> Path:
+    """One panel per outcome: its `top` most influential parameters by `index` (Morris mu*, Sobol ST), with
+    the confidence interval, coloured by what each value rests on."""
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(4.2 * len(outcomes), 0.28 * top + 1.8))
+    for ax, (key, (label, _)) in zip(axes, outcomes.items()):
+        ranked = [r for r in rows if r["outcome"] == key][:top]
+        values = [r[index] for r in ranked]
+        errors = [r.get(f"{index}_conf", 0.0) for r in ranked]
+        ax.barh(range(len(ranked)), values, xerr=errors, color=[BASIS_COLOURS[r["basis"]] for r in ranked],
+                height=0.7, error_kw={"elinewidth": 0.8, "ecolor": "0.3"})
+        ax.set_yticks(range(len(ranked)), [r["parameter"] for r in ranked], fontsize=7)
+        ax.invert_yaxis()
+        unit = label[label.index("(") + 1:-1] if "(" in label else ""
+        ax.set_xlabel(f"{index} ({unit})" if index == "mu_star" else f"{index} (share of variance)", fontsize=8)
+        ax.set_title(label.split(" (")[0], fontsize=9)
+    fig.legend(handles=[Line2D([], [], color=c, linewidth=6, label=b) for b, c in BASIS_COLOURS.items()],
+               loc="lower center", ncol=len(BASIS_COLOURS), fontsize=8, title="value rests on", title_fontsize=8)
+    fig.suptitle(f"Global sensitivity, {scenario}: the parameters each outcome hinges on (95% confidence bars)")
+    fig.tight_layout(rect=(0, 0.08, 1, 0.95))
+    return save_figure(fig, path, dpi=120)
