@@ -33,7 +33,7 @@ def test_every_parameter_is_used_by_the_model():
 def test_calibrated_sources_name_real_targets():
     events = set(load_targets("mouse_bmp2")) | set(load_targets("mouse_injury"))
     for name, p in load_parameters().items():
-        for target in re.findall(r"(?:calibrated|fitted) to ([a-z_]+)", p.source):
+        for target in re.findall(r"(?:calibrated|fitted) to ([a-z0-9_]+)", p.source):
             assert target in events, f"{name}: unknown target {target}"
 
 
@@ -48,7 +48,9 @@ def test_the_fitted_parameters_are_the_fitting_scripts():
 def test_hill_coefficients_are_whole_numbers():
     for name, p in load_parameters().items():
         if name.endswith("_hill"):
-            assert p.value == int(p.value), name
+            assert p.value == int(p.value) and p.whole, name
+    with pytest.raises(InputError, match="whole number"):
+        load_parameters().with_values(fap_necrosis_hill=2.5)  # not truncated in silence
 
 
 def test_overrides_are_checked():

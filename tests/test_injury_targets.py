@@ -63,7 +63,8 @@ def test_sci_cardiotoxin_timing(runs):
 def test_sci_cardiotoxin_origin(runs):
     m = runs["sci-cardiotoxin"]
     assert m["heterotopic_bone_resident_share"] >= 0.8
-    assert m["circulating_progenitors_peak_fold"] < 1.05  # no labelled progenitors in blood
+    assert m["nerve_progenitors_peak_fold"] < 1.05  # no labelled (nerve-derived) progenitors in blood
+    assert m["circulating_progenitors_peak_fold"] < 1.05  # nor more claudin-5+ blood cells
 
 
 def test_negative_local_hits(runs):

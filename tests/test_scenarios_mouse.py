@@ -48,6 +48,16 @@ def test_bad_options_name_the_problem(kwargs, message):
         get_scenario("mouse-bmp2").build(**kwargs)
 
 
+@pytest.mark.parametrize("kwargs, message", [
+    ({"muscle_injury": "burn"}, "muscle_injury must be one of none, cardiotoxin, crush"),
+    ({"sci_level": 2.5}, "sci_level"),
+    ({"micro_trauma_every_days": 0.01}, r"0 \(none\) or at least 0.5 days"),
+])
+def test_bad_injury_options_name_the_problem(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        get_scenario("mouse-sci-cardiotoxin").build(dims=0, **kwargs)
+
+
 @pytest.mark.parametrize("dims", [0, 1, 2, 3])
 def test_setup_contract(dims):
     setup = get_scenario("mouse-bmp2").build(dims=dims, days=2.0, resolution_um=75.0 if dims == 3 else None)

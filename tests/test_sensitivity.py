@@ -26,21 +26,27 @@ runner = CliRunner()
 
 def test_every_parameter_with_a_range_varies_except_the_scenario_inputs():
     params = load_parameters()
-    varied = varied_parameters(params)
-    assert held_parameters() == {"acvr1_r206h", "lps_stimulus", "exogenous_glucocorticoid"}
-    assert set(varied) == set(params) - held_parameters()
+    held = held_parameters(params)
+    assert held == {"acvr1_r206h", "lps_stimulus", "exogenous_glucocorticoid", "osmr_signalling", "gr_expression"}
+    assert set(varied_parameters(params)) == set(params) - held
+    in_0d = set(varied_parameters(params, dims=0))
+    assert "bmp2_diffusivity" not in in_0d and "bmp2_decay" in in_0d
+    assert all(params[n].unit != "um^2/day" for n in in_0d)
 
 
-def test_samples_stay_in_range_and_wide_ranges_are_log_scaled():
-    design, _ = check_sensitivity(None, "morris", 4, "bmp2_secretion,bmp2_decay,activin_secretion")
+def test_samples_cover_the_ranges_on_their_scales_and_hill_coefficients_stay_whole():
+    design, _ = check_sensitivity(None, "morris", 4, "bmp2_secretion,bmp2_decay,activin_secretion,fap_necrosis_hill")
     params = load_parameters()
-    assert log_scaled(params["activin_secretion"].low, params["activin_secretion"].high)
     X = sample(design)
-    assert X.shape == (design.runs, 3) and design.runs == 4 * 4
+    assert X.shape == (design.runs, 4) and design.runs == 4 * 5
     assert np.array_equal(X, sample(design))  # the seed fixes the sample, so a re-run resumes
-    for row in X:
-        for name, value in parameter_values(design, row).items():
-            assert params[name].low <= value <= params[name].high
+    wide = params["activin_secretion"]
+    assert log_scaled(wide.low, wide.high) and not log_scaled(params["fap_necrosis_hill"].low, 4.0)
+    column = X[:, 2]  # sampled in log10: the Morris levels span the log range exactly
+    assert column.min() == pytest.approx(np.log10(wide.low)) and column.max() == pytest.approx(np.log10(wide.high))
+    values = [parameter_values(design, row) for row in X]
+    assert {v["fap_necrosis_hill"] for v in values} <= {1.0, 2.0, 3.0, 4.0}
+    assert all(params[n].low <= v[n] <= params[n].high for v in values for n in v)
     assert [c.name for c in sensitivity_cases(design)][:2] == ["s00", "s01"]
 
 

@@ -203,6 +203,9 @@ MEASURES: dict[str, Measure] = {
                 _peak_day("glucocorticoid_total"), metric=False),
         Measure("sympathetic_tone_peak_day", "day", "day of the sympathetic tone peak",
                 (observable("sympathetic_tone_total"),), _peak_day("sympathetic_tone_total"), metric=False),
+        Measure("nerve_progenitors_peak_fold", "1", "peak of the nerve-derived (Wnt1-lineage) progenitors in blood "
+                "relative to their resting level, without the claudin-5+ background",
+                (observable("circulating_progenitors_total"),), _fold("circulating_progenitors_total"), metric=False),
     )
 }
 

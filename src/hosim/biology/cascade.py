@@ -450,7 +450,7 @@ def local_signals(fields: Fields, body: np.ndarray, tissue: TissueContext, p: Si
     nk1r = saturating(fields.substance_p, p.mast_sp_half)
     degranulation = p.mast_degranulation * nk1r
     damage = np.maximum(positive(muscle_room - fields.muscle), fields.necrosis)  # missing muscle or dead tissue
-    danger = fields.necrosis + p.lps_stimulus * tissue.muscle_region
+    danger = fields.necrosis + p.lps_recruitment * p.lps_stimulus * tissue.muscle_region  # LPS in necrosis units
     danger += p.inflammation_priming * body[INFLAMMATION]
     return Signals(
         smad=smad,

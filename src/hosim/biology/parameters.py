@@ -50,7 +50,14 @@ class Parameter:
                 f"parameter {self.name!r} = {value!r} is outside its plausible range "
                 f"[{self.low:g}, {self.high:g}] {self.unit}"
             )
+        if self.whole and v != round(v):
+            raise InputError(f"parameter {self.name!r} is a Hill coefficient, a whole number, got {value!r}")
         return v
+
+    @property
+    def whole(self) -> bool:
+        """Hill coefficients are whole numbers (the kinetics raise to an integer power)."""
+        return self.name.endswith("_hill")
 
 
 class ParameterSet(Mapping[str, Parameter]):

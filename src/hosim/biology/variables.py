@@ -33,7 +33,7 @@ class Variable:
 
 VARIABLES: tuple[Variable, ...] = (
     Variable("injected_cells", CELLS, 1, "AdBMP2 (or AdEmpty) transduced cells at the injection site"),
-    Variable("bmp2", "ng/mL", 1, "BMP2 from the injected cells (and BMP2/4 from inflammatory macrophages)",
+    Variable("bmp2", "ng/mL", 1, "BMP2 from the injected cells (and BMP2/4 from macrophages that are not inflammatory)",
              "bmp2_diffusivity"),
     Variable("activin_a", "ng/mL", 1, "activin A from injury-recruited inflammatory cells (ligand of ACVR1 R206H)",
              "activin_diffusivity"),

@@ -385,6 +385,9 @@ EXPERIMENTS = {
 
 
 def get_experiment(name: str) -> Experiment:
+    if name == "sensitivity":
+        raise InputError("the sensitivity experiment takes a design (scenario, method, n, parameters): run it with "
+                         "hosim.cohort.sensitivity.check_sensitivity and run_sensitivity")
     try:
         return EXPERIMENTS[name]
     except KeyError:

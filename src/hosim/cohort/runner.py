@@ -60,10 +60,15 @@ def model_fingerprint() -> str:
     return digest.hexdigest()
 
 
+# Keys of the data files that document a number rather than decide it.
+PROSE_KEYS = {"source", "description", "evidence", "strength_source", "duration_source"}
+
+
 def _meaning(name: str, text: str) -> str:
-    """The part of a source file that decides results: the syntax tree without docstrings, or the data."""
+    """The part of a source file that decides results: the syntax tree without docstrings, or the data
+    without its prose (sources and descriptions)."""
     if name.endswith(".toml"):
-        return json.dumps(tomllib.loads(text), sort_keys=True)
+        return json.dumps(_without_prose(tomllib.loads(text)), sort_keys=True)
     tree = ast.parse(text)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
@@ -71,6 +76,15 @@ def _meaning(name: str, text: str) -> str:
                 and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
             node.body = body[1:] or [ast.Pass()]
     return ast.dump(tree)
+
+
+def _without_prose(data):
+    """A parsed TOML table with every PROSE_KEYS entry removed, at any depth."""
+    if isinstance(data, dict):
+        return {k: _without_prose(v) for k, v in data.items() if k not in PROSE_KEYS}
+    if isinstance(data, list):
+        return [_without_prose(v) for v in data]
+    return data
 
 
 def _model_files(folder, names, prefix=""):

@@ -5,8 +5,9 @@ Two SALib methods: Morris elementary effects (screening: `n` trajectories, n (k 
 parameters; mu* ranks the parameters, sigma flags interactions and non-linearity) and Sobol indices
 (variance shares: n (k + 2) runs; S1 first order, ST total). A range that spans a factor of ten or more
 (and stays above 0) is sampled on a log scale, since its literature spans orders of magnitude.
-The parameters that interventions set (the FOP genotype, the LPS and glucocorticoid stimuli) are
-inputs of a scenario, not biology, and are held at their values.
+The parameters that interventions set (the LPS and glucocorticoid stimuli) and the genotype dials
+(ACVR1 R206H, OSMR, GR) are inputs of a scenario, not biology, and are held at their values; in 0-D the
+diffusivities are too, since nothing moves there. Hill coefficients are rounded to whole numbers.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ DEFAULT_SCENARIO = "mouse-bmp2"
 DEFAULT_DIMS = 0  # the reduced model: a Morris screen of every parameter is thousands of runs
 METHODS = ("morris", "sobol")
 DEFAULT_N = {"morris": 10, "sobol": 64}
+DIFFUSIVITY_UNIT = "um^2/day"
 LOG_SPAN = 10.0  # a range spanning at least this ratio (and above 0) is sampled in log10
 MORRIS_LEVELS = 4
 TOP = 15  # parameters per outcome in the markdown ranking and the figure
@@ -59,19 +61,23 @@ class Design:
         return self.n * (k + 1) if self.method == "morris" else self.n * (k + 2)
 
 
-def held_parameters() -> set[str]:
-    """Parameters an intervention sets (genotype, stimuli): scenario inputs, held at their values."""
-    return {name for i in INTERVENTIONS.values() for name, _ in i.sets}
+def held_parameters(params: ParameterSet) -> set[str]:
+    """Scenario inputs, held at their values: the parameters an intervention sets (stimuli) and the
+    genotype dials (their source says 'genotype')."""
+    sets = {name for i in INTERVENTIONS.values() for name, _ in i.sets}
+    return sets | {n for n in params if params[n].source.startswith("genotype")}
 
 
-def varied_parameters(params: ParameterSet) -> tuple[str, ...]:
-    """Every parameter with a range, except those interventions set."""
-    held = held_parameters()
-    return tuple(n for n in params if n not in held and params[n].high > params[n].low)
+def varied_parameters(params: ParameterSet, dims: int = 2) -> tuple[str, ...]:
+    """Every parameter with a range, except the held ones and, in 0-D, the transport ones (diffusivities
+    and motilities cannot act in one well-mixed compartment)."""
+    held = held_parameters(params)
+    return tuple(n for n in params if n not in held and params[n].high > params[n].low
+                 and not (dims == 0 and params[n].unit == DIFFUSIVITY_UNIT))
 
 
-def check_design(scenario: str, method: str, n: int | None, parameters: str | None, species: str, seed: int
-                 ) -> Design:
+def check_design(scenario: str, method: str, n: int | None, parameters: str | None, species: str, seed: int,
+                 dims: int = 2) -> Design:
     """The design checked (InputError naming the bad option and the allowed values)."""
     if method not in METHODS:
         raise InputError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
@@ -79,16 +85,17 @@ def check_design(scenario: str, method: str, n: int | None, parameters: str | No
     if method == "sobol" and n & (n - 1):
         raise InputError(f"--n must be a power of 2 for Sobol sampling (e.g. 32, 64, 128), got {n}")
     params = load_parameters(species)
-    allowed = varied_parameters(params)
+    allowed = varied_parameters(params, dims)
     if parameters is None:
         names = allowed
     else:
         names = tuple(dict.fromkeys(s.strip() for s in str(parameters).split(",") if s.strip()))
         unknown = [s for s in names if s not in allowed]
         if unknown or not names:
-            held = ", ".join(sorted(held_parameters()))
+            held = ", ".join(sorted(held_parameters(params)))
             raise InputError(f"--parameters: unknown or held parameter(s) {', '.join(unknown) or '(none given)'}; "
-                             f"allowed: any name `hosim parameters` lists except {held}")
+                             f"allowed: any name `hosim parameters` lists except {held}"
+                             + (" and, in 0-D, the diffusivities" if dims == 0 else ""))
     if len(names) < 2:
         raise InputError(f"--parameters: name at least two parameters to compare, got {', '.join(names)}")
     return Design(scenario, method, n, names, species, check_whole("--seed", seed, 0, 2**32 - 1))
@@ -107,7 +114,7 @@ def check_sensitivity(scenario: str | None, method: str | None, n: int | None, p
     options = run_options(dims=DEFAULT_DIMS if dims is None else dims, **run)
     sc.check_run(options["dims"], options["days"], options["resolution_um"], options["seed"])
     design = check_design(sc.name, method or METHODS[0], n, parameters, sc.run_species(options["species"]),
-                          options["seed"])
+                          options["seed"], options["dims"])
     return design, options
 
 
@@ -141,7 +148,8 @@ def parameter_values(design: Design, row: np.ndarray) -> dict[str, float]:
     for name, x in zip(design.parameters, row):
         low, high = params[name].low, params[name].high
         value = 10.0 ** x if log_scaled(low, high) else x
-        values[name] = float(min(max(value, low), high))  # round-off at the range's ends
+        value = min(max(value, low), high)  # round-off at the range's ends
+        values[name] = float(round(value) if params[name].whole else value)
     return values
 
 

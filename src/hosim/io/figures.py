@@ -156,7 +156,7 @@ def _timeline_header(fig, data: FigureData, windows: dict, top: float) -> None:
         key += [Patch(color="tab:green", alpha=0.3, label="calibration window (targets/mouse_bmp2.toml, met in 2-D)"),
                 Line2D([], [], color="tab:green", linestyle="--", label="the run's day for that window")]
     fig.text(0.5, top, f"{data.scenario} ({data.species}, {data.grid.ndim}-D): every recorded quantity over time; "
-             "panel titles give the cascade step (1-14, as in docs/model.md) and the quantity", ha="center",
+             "panel titles give the cascade step (1-18, as in docs/model.md) and the quantity", ha="center",
              va="top", fontsize=11)
     inch = 1.0 / fig.get_figheight()
     fig.legend(handles=key, loc="upper center", bbox_to_anchor=(0.5, top - 0.3 * inch), ncol=len(key), fontsize=9,

@@ -11,6 +11,7 @@ import numpy as np
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
+from hosim.errors import InputError
 from hosim.scenarios.kit import Choice, Injury, Option
 
 MUSCLE_INJURIES = ("none", "cardiotoxin", "crush")
@@ -46,11 +47,17 @@ def muscle_injury(kind: str, region: str = "injection", day: float = 0.0) -> lis
     return [Injury(day, injure, what[kind])]
 
 
+MICRO_TRAUMA_MIN_DAYS = 0.5  # at most two episodes a day: each one's necrosis takes days to clear
+
+
 def micro_trauma(every_days: float, region: str = "injection", last_day: float = 365.0) -> list[Injury]:
     """Repeated micro-trauma (spasticity, forced motion of an immobile joint): every `every_days` from then
     on, a few more fibres of the injured zone die (0: none). Episodes after the run's end do not happen."""
     if every_days == 0:
         return []
+    if every_days < MICRO_TRAUMA_MIN_DAYS:
+        raise InputError(f"micro_trauma_every_days must be 0 (none) or at least {MICRO_TRAUMA_MIN_DAYS:g} days, "
+                         f"got {every_days:g}")
 
     def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
         necrotize(fields, tissue.region(region), parameters.value("micro_trauma_necrosis"))

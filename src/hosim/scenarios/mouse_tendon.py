@@ -32,7 +32,7 @@ def tenotomy(day: float = 0.0) -> list[Injury]:
 
     def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
         p = parameters.namespace()
-        stump = tissue.region("injection") * tissue.region("tendon")
+        stump = tissue.region("tendon")  # the cut runs through the whole tendon disc (the injured zone)
         fields["necrosis"] += p.tenotomy_necrosis * stump
         fields["fibrin"] += p.injury_fibrin * stump
         fields["vessels"] *= 1.0 - p.crush_vessel_loss * stump
