@@ -132,3 +132,25 @@ def test_matrix_fat_and_vessels_never_fill_more_than_a_voxel():
     run(stepper, state, setup.days, recorder, events=setup.events)
     _, series = recorder.series()
     assert 0.5 < series["filled"].max() <= 1.0
+
+
+@pytest.mark.parametrize("scenario, interventions, options", [
+    ("mouse-sci-cardiotoxin", [{"name": "radiation", "start": 2}], {}),
+    ("mouse-fop-injury", ["acvr1-r206h"], {"muscle_injury": "cardiotoxin"}),
+    ("mouse-bmp2", [], {"dims": 1}),
+])
+def test_lineage_tracers_stay_within_their_populations(scenario, interventions, options):
+    """A tracer follows its population's fate, kills included: its domain total never exceeds the
+    population's at any sample, nor do the tracers of one population together (resident + periosteal)."""
+    from hosim.biology.variables import VARIABLES
+    from hosim.simulation import simulate
+
+    ds = simulate(scenario, interventions, **{"dims": 0, "days": 14, **options}).dataset
+    parents = {v.traces for v in VARIABLES if v.traces}
+    for parent in parents:
+        tracers = [v.name for v in VARIABLES if v.traces == parent]
+        total = sum(ds[f"{t}_total"].values for t in tracers)
+        whole = ds[f"{parent}_total"].values
+        scale = max(float(whole.max()), 1e-12)
+        assert (total - whole).max() <= 1e-6 * scale, (scenario, parent)
+        assert all(ds[f"{t}_total"].values.min() >= -1e-12 * scale for t in tracers)

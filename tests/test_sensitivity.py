@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from hosim.biology import load_parameters
 from hosim.cli import app
 from hosim.cohort.sensitivity import (
+    OUTCOMES,
     basis,
     check_sensitivity,
     held_parameters,
@@ -87,6 +88,6 @@ def test_a_small_morris_screen_ranks_the_bmp2_source_first(tmp_path):
     rows = list(csv.DictReader((tmp_path / "sensitivity.csv").open()))
     bone = [r for r in rows if r["outcome"] == "heterotopic_bone_mm3"]
     assert bone[0]["parameter"] == "bmp2_secretion" and float(bone[0]["mu_star"]) > 0
-    assert len(rows) == 4 * 3
+    assert len(rows) == len(OUTCOMES) * 3
     again = runner.invoke(app, args)  # resumes: every case reused
     assert again.exit_code == 0 and "0 computed, 12 reused" in again.output

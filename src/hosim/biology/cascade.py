@@ -9,7 +9,8 @@ variables.py); everything here is local or a domain sum.
 
 Every step reads its inputs through its arguments, and only those:
 - `fields`: named views of the variables now (`fields.bmp2`), read only;
-- `body`: the body-wide compartments (blood, sympathetic tone), read only;
+- `body`: the body-wide compartments (blood progenitors, sympathetic tone, neural injury,
+  glucocorticoid, systemic inflammation, denervation), read only;
 - `tissue`: the fixed per-voxel layout (where nerve, fibres and resident cells are; the voxel volume);
 - `signals`: quantities several steps share, computed afresh from the fields before the steps run
   (`local_signals`); no step writes anything a later step reads, except that lineage tracing (the last

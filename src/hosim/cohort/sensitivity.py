@@ -1,5 +1,6 @@
-"""Global sensitivity (`hosim experiment sensitivity`): how much heterotopic bone, its onset and the cells
-that laid it down hinge on each model parameter, every parameter moving across its plausible range.
+"""Global sensitivity (`hosim experiment sensitivity`): how much heterotopic bone (in mm3 and, since it spans
+orders of magnitude, in log10), its onset and the cells that laid it down hinge on each model parameter,
+every parameter moving across its plausible range.
 
 Two SALib methods: Morris elementary effects (screening: `n` trajectories, n (k + 1) runs for k
 parameters; mu* ranks the parameters, sigma flags interactions and non-linearity) and Sobol indices
@@ -36,8 +37,11 @@ MORRIS_LEVELS = 4
 TOP = 15  # parameters per outcome in the markdown ranking and the figure
 
 # Outcomes (summary.json metrics) and what stands in where a run leaves one undefined.
+BONE_FLOOR_MM3 = 1e-6  # log10 of the bone is taken above this floor (a thousandth of microCT detection)
 OUTCOMES = {
     "heterotopic_bone_mm3": ("heterotopic bone (mm3)", "never undefined"),
+    "log10_heterotopic_bone": ("heterotopic bone (log10 mm3)",
+                               f"never undefined; bone under {BONE_FLOOR_MM3:g} mm3 counts as {BONE_FLOOR_MM3:g}"),
     "bone_onset_day": ("bone onset (day)", "no bone: the run's length (censored)"),
     "heterotopic_bone_nerve_share": ("nerve share (1)", "no detectable bone: 0"),
     "heterotopic_bone_resident_share": ("resident share (1)", "no detectable bone: 0"),
@@ -167,6 +171,7 @@ def outcome_values(outcome: dict) -> dict[str, float]:
     days = outcome["run_options"]["days"]
     return {
         "heterotopic_bone_mm3": m["heterotopic_bone_mm3"],
+        "log10_heterotopic_bone": float(np.log10(max(m["heterotopic_bone_mm3"], BONE_FLOOR_MM3))),
         "bone_onset_day": days if m["bone_onset_day"] is None else m["bone_onset_day"],
         "heterotopic_bone_nerve_share": m["heterotopic_bone_nerve_share"] or 0.0,
         "heterotopic_bone_resident_share": m["heterotopic_bone_resident_share"] or 0.0,
