@@ -67,6 +67,15 @@ def test_registry_names_real_parameters_and_populations_and_cites_evidence():
             assert s.share == 1.0 or s.share_source, (item.name, s.parameter)
 
 
+def test_a_kill_of_a_lineage_tracer_alone_is_refused():
+    import dataclasses
+
+    radiation = INTERVENTIONS["radiation"]
+    bad = {**INTERVENTIONS, "x": dataclasses.replace(radiation, name="x", kills=("resident_osteoblasts",))}
+    with pytest.raises(ValueError, match="lineage tracer resident_osteoblasts"):
+        check_registry(load_parameters(), species_names(), bad)
+
+
 def test_listing_command_shows_every_intervention_with_evidence():
     proc = hosim("interventions")
     assert proc.returncode == 0

@@ -12,13 +12,15 @@ multiply. When and how long an intervention acts in a run is the simulation laye
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 
 from hosim.biology.parameters import ParameterSet
 from hosim.biology.variables import VARIABLE_NAMES, VARIABLES
 from hosim.errors import InputError
+
+TRACERS = frozenset(v.name for v in VARIABLES if v.traces)  # lineage tracers: killed with their population
 
 GENOTYPE = "genotype"
 TREATMENT = "treatment"
@@ -136,12 +138,13 @@ def transport_parameters() -> set[str]:
     return {v.diffusivity for v in VARIABLES if v.diffusivity}
 
 
-def check_registry(parameters: ParameterSet, species: Iterable[str]) -> None:
-    """Every intervention names parameters, populations and species that exist; treatments touch no
-    diffusivity."""
+def check_registry(parameters: ParameterSet, species: Iterable[str],
+                   registry: Mapping[str, Intervention] | None = None) -> None:
+    """Every intervention (of `registry`, default the shipped table) names parameters, populations and
+    species that exist, and kills populations, not their lineage tracers; treatments touch no diffusivity."""
     transport = transport_parameters()
     known_species = set(species)
-    for item in INTERVENTIONS.values():
+    for item in (INTERVENTIONS if registry is None else registry).values():
         for s in item.scales:
             if s.parameter not in parameters:
                 raise ValueError(f"{item.name}: unknown parameter {s.parameter}")
@@ -155,6 +158,9 @@ def check_registry(parameters: ParameterSet, species: Iterable[str]) -> None:
         for population in item.kills:
             if population not in VARIABLE_NAMES:
                 raise ValueError(f"{item.name}: unknown population {population}")
+            if population in TRACERS:
+                raise ValueError(f"{item.name}: kills the lineage tracer {population}; name its population "
+                                 "instead (tracers share their population's kills)")
         if not item.species or set(item.species) - known_species:
             raise ValueError(f"{item.name}: species must be among {', '.join(sorted(known_species))}")
 

@@ -99,7 +99,8 @@ COMPARTMENTS: tuple[Variable, ...] = (
              "its severity, decaying)"),
     Variable("glucocorticoid", "1", 17, "plasma glucocorticoid (corticosterone) relative to its resting level"),
     Variable("systemic_inflammation", "1", 17, "body-wide inflammation (burn, infection, pressure ulcers); 0 at rest"),
-    Variable("denervation", "1", 17, "the modelled limb lies below a complete spinal cord lesion (1) or not (0); lasting"),
+    Variable("denervation", "1", 17, "share of the modelled limb's spinal segments below a complete spinal cord lesion "
+             "(1: all of them; 0: none); lasting"),
 )
 
 VARIABLE_NAMES: tuple[str, ...] = tuple(v.name for v in VARIABLES)

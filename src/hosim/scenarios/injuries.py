@@ -17,7 +17,9 @@ from hosim.scenarios.kit import Choice, Injury, Option
 MUSCLE_INJURIES = ("none", "cardiotoxin", "crush")
 SPINAL_SEGMENTS = tuple([f"T{k}" for k in range(1, 14)] + [f"L{k}" for k in range(1, 7)])
 LIMBS = ("hind", "fore")
-HINDLIMB_FIRST_SEGMENT = 15  # L2: the lumbar plexus (L2-L6) innervates the mouse hind limb; the forelimb's (C5-T1) lies above every lesion here
+# The lumbar plexus (L2-L6, segments 15-19) innervates the mouse hind limb; the forelimb's (C5-T1) lies
+# above every lesion here.
+HINDLIMB_SEGMENTS = range(15, 20)
 
 
 def necrotize(fields: Mapping[str, np.ndarray], zone: np.ndarray, fraction: float) -> None:
@@ -83,6 +85,13 @@ def neural_signal(level: int, parameters: ParameterSet) -> float:
     return float(np.clip((last - level + 1.0) / last, 0.0, 1.0))
 
 
+def hindlimb_denervation(level: int) -> float:
+    """The share of the hind limb's plexus segments at or below a transection at `level`: all of it above
+    L2, part of it for a lumbar lesion (an L4 lesion leaves L2-L3 connected)."""
+    below = sum(1 for segment in HINDLIMB_SEGMENTS if segment >= level)
+    return below / len(HINDLIMB_SEGMENTS)
+
+
 def spinal_cord_injury(level: int, limb: str = "hind", day: float = 0.0) -> list[Injury]:
     """A complete spinal cord transection at segment `level` (0: none): raises the acute neural injury
     signal (body-wide) and leaves a limb below the lesion lastingly denervated."""
@@ -91,8 +100,8 @@ def spinal_cord_injury(level: int, limb: str = "hind", day: float = 0.0) -> list
 
     def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
         fields["neural_injury"] += neural_signal(level, parameters)
-        if limb == "hind" and level <= HINDLIMB_FIRST_SEGMENT:
-            fields["denervation"][...] = 1.0
+        if limb == "hind":
+            fields["denervation"][...] = hindlimb_denervation(level)
 
     return [Injury(day, injure, f"spinal cord transection at {segment_name(level)}")]
 

@@ -9,6 +9,7 @@ same injection only injures the muscle; without cells it is a needle injury.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
@@ -35,10 +36,10 @@ class MouseInjection(TissueScenario):
             "limb": limb_option(),
         }
 
-    def layout(self, options: Mapping[str, float], dims: int, h: float) -> Anatomy:
+    def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
         return placed_anatomy(options, "injection_distance_um", dims, h)
 
-    def injuries(self, options: Mapping[str, float]) -> list[Injury]:
+    def injuries(self, options: Mapping[str, Any]) -> list[Injury]:
         dose = options["dose"]
 
         def inject(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
