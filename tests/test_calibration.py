@@ -90,6 +90,17 @@ def test_event_order_holds_in_2d(default_runs):
     assert bad == []
 
 
+def test_the_2d_metrics_converge_with_the_grid(default_runs):
+    """The default 24-um grid and a 48-um grid agree: heterotopic bone within 10%, every event day within
+    half a day (docs/model.md, grid refinement: 12 um is within 3% of 24 um)."""
+    fine = default_runs[0].metrics
+    coarse = hosim.simulate("mouse-bmp2", resolution_um=48.0).metrics
+    assert coarse["heterotopic_bone_mm3"] == pytest.approx(fine["heterotopic_bone_mm3"], rel=0.10)
+    days = [k for k in fine if k.endswith("_day") and fine[k] is not None]
+    assert len(days) >= 10
+    assert all(abs(coarse[k] - fine[k]) <= 0.5 for k in days), {k: (coarse[k], fine[k]) for k in days}
+
+
 def test_event_order_holds_in_0d():
     metrics = hosim.simulate("mouse-bmp2", dims=0).metrics
     bad = [(c.rule, c.value) for c in order_checks(metrics) if not c.ok]
