@@ -91,3 +91,14 @@ def test_a_small_morris_screen_ranks_the_bmp2_source_first(tmp_path):
     assert len(rows) == len(OUTCOMES) * 3
     again = runner.invoke(app, args)  # resumes: every case reused
     assert again.exit_code == 0 and "0 computed, 12 reused" in again.output
+
+
+@pytest.mark.slow
+def test_a_sobol_design_runs_and_reports_total_indices(tmp_path):
+    result = runner.invoke(app, ["experiment", "sensitivity", "--method", "sobol", "--n", "4", "--parameters",
+                                 "bmp2_secretion,neutrophil_death", "--out", str(tmp_path), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((tmp_path / "sensitivity.csv").open()))
+    assert len(rows) == len(OUTCOMES) * 2 and {"ST", "S1", "ST_conf"} <= set(rows[0])
+    bone = [r for r in rows if r["outcome"] == "log10_heterotopic_bone"]
+    assert bone[0]["parameter"] == "bmp2_secretion"

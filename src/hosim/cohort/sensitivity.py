@@ -21,11 +21,13 @@ import numpy as np
 from hosim.biology.interventions import INTERVENTIONS
 from hosim.biology.parameters import ParameterSet, load_parameters
 from hosim.checks import check_whole
+from hosim.cohort.experiments import run_options
 from hosim.cohort.runner import Batch, Case, run_cases
 from hosim.errors import InputError
 from hosim.files import write_text
 from hosim.io import experiment_figures as figures
 from hosim.io.tables import csv_text, markdown_table
+from hosim.scenarios import get_scenario
 
 DEFAULT_SCENARIO = "mouse-bmp2"
 DEFAULT_DIMS = 0  # the reduced model: a Morris screen of every parameter is thousands of runs
@@ -36,8 +38,8 @@ LOG_SPAN = 10.0  # a range spanning at least this ratio (and above 0) is sampled
 MORRIS_LEVELS = 4
 TOP = 15  # parameters per outcome in the markdown ranking and the figure
 
-# Outcomes (summary.json metrics) and what stands in where a run leaves one undefined.
 BONE_FLOOR_MM3 = 1e-6  # log10 of the bone is taken above this floor (a thousandth of microCT detection)
+# Outcomes (from summary.json's metrics) and what stands in where a run leaves one undefined.
 OUTCOMES = {
     "heterotopic_bone_mm3": ("heterotopic bone (mm3)", "never undefined"),
     "log10_heterotopic_bone": ("heterotopic bone (log10 mm3)",
@@ -109,9 +111,6 @@ def check_sensitivity(scenario: str | None, method: str | None, n: int | None, p
                       dims: int | None = None, workers: int | None = None, **run: object) -> tuple[Design, dict]:
     """Every input checked before any process starts or any folder is made; returns the design and the
     run options every case shares (0-D unless `dims` says otherwise: thousands of runs)."""
-    from hosim.cohort.experiments import run_options
-    from hosim.scenarios import get_scenario
-
     sc = get_scenario(DEFAULT_SCENARIO if scenario is None else scenario)
     if workers is not None:
         check_whole("--workers", workers, 1, 4096)
