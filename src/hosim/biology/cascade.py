@@ -233,12 +233,13 @@ def chondrogenesis(fields, body, tissue, signals, p, rates):
 
 
 def angiogenesis(fields, body, tissue, signals, p, rates):
-    """Step 9: VEGF from tBAT, hypoxic tissue and inflammatory macrophages makes vessels sprout (logistic up to a ceiling); without
-    VEGF they regress to the resting capillary bed."""
+    """Step 9: VEGF from tBAT, hypoxic tissue and inflammatory macrophages makes vessels sprout (logistic up to a
+    ceiling), less through a persisting fibrin clot; without VEGF they regress to the resting capillary bed."""
     rates.P.vegf += p.vegf_tbat * fields.tbat + p.vegf_hypoxic * signals.hif * signals.cellular
     rates.P.vegf += p.vegf_macrophage * fields.macrophages * signals.inflammatory
     rates.L.vegf += p.vegf_decay
     growth = p.angiogenesis * saturating(fields.vegf, p.angiogenesis_vegf_half) * (fields.vessels + p.sprout_seed)
+    growth *= hill_down(fields.fibrin, p.fibrin_angiogenesis_half, 1)  # a persisting clot holds sprouts back
     rates.P.vessels += growth + p.vessel_regression * tissue.capillaries
     rates.L.vessels += growth / p.vessel_max + p.vessel_regression
 
@@ -280,8 +281,9 @@ def bone_formation(fields, body, tissue, signals, p, rates):
 
 def tissue_loss(fields, body, tissue, signals, p, rates):
     """Step 12: muscle regenerates where there is room (not yet where necrotic debris lies), more slowly
-    below a spinal cord lesion, and atrophies where cartilage and bone grow."""
+    below a spinal cord lesion and where fibrin persists, and atrophies where cartilage and bone grow."""
     regeneration = p.muscle_regeneration * (1.0 - p.denervated_regeneration_loss * min(body[DENERVATION], 1.0))
+    regeneration = regeneration * hill_down(fields.fibrin, p.fibrin_regeneration_half, 1)  # needs fibrin cleared
     rates.P.muscle += regeneration * positive(signals.muscle_room - fields.necrosis)
     rates.L.muscle += regeneration + p.muscle_atrophy * signals.hard_matrix
 
