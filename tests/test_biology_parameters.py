@@ -37,6 +37,21 @@ def test_calibrated_sources_name_real_targets():
             assert target in events, f"{name}: unknown target {target}"
 
 
+@pytest.mark.parametrize("species", species_names())
+def test_a_value_away_from_its_literature_number_says_it_was_tuned(species):
+    """Where a source gives a number (`literature`), a value more than 10% from it must say it was fitted
+    or hand-calibrated, and the plausible range must still hold the literature's number."""
+    params = load_parameters(species)
+    cited = [params[n] for n in params if params[n].literature is not None]
+    assert species != "mouse" or len(cited) >= 8
+    for p in cited:
+        assert p.low <= p.literature <= p.high, p.name
+        if abs(p.value / p.literature - 1.0) > 0.10:
+            assert re.search(r"fitted|calibrated", p.source), f"{p.name}: {p.value} vs literature {p.literature}"
+    untuned = load_parameters().with_values(periosteal_proliferation=2.0)["periosteal_proliferation"]
+    assert not re.search(r"fitted|calibrated", untuned.source)  # the check above would catch this one
+
+
 def test_the_fitted_parameters_are_the_fitting_scripts():
     spec = importlib.util.spec_from_file_location("fit", SRC.parents[1] / "tools" / "fit_mouse_bmp2.py")
     tool = importlib.util.module_from_spec(spec)

@@ -293,7 +293,8 @@ def parameters(
     params = load_parameters(species)
     base = load_parameters()
     rows = [{"name": p.name, "value": p.value, "unit": p.unit, "range": [p.low, p.high], "cascade_step": p.cascade_step,
-             "description": p.description, "source": p.source, "species_value": p != base[p.name]}
+             "description": p.description, "source": p.source, "literature": p.literature,
+             "species_value": p != base[p.name]}
             for p in (params[n] for n in params)]
     if as_json:
         typer.echo(json.dumps(rows, indent=2))

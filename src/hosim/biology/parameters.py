@@ -23,7 +23,7 @@ from hosim.errors import InputError
 DATA_FILE = "parameters.toml"
 SPECIES_FOLDER = "species"
 BASE_SPECIES = "mouse"
-OVERLAY_KEYS = {"value", "source", "range", "description"}
+OVERLAY_KEYS = {"value", "source", "range", "description", "literature"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Parameter:
     cascade_step: int
     source: str
     description: str
+    literature: float | None = None  # the number the cited source gives, in this unit, where it gives one
 
     def check(self, value: float) -> float:
         """Return value as float if it lies in the plausible range, else raise InputError."""
@@ -114,9 +115,10 @@ def parse_parameters(text: str) -> ParameterSet:
         if missing:
             raise ValueError(f"parameter {name!r} lacks {', '.join(sorted(missing))}")
         low, high = (float(x) for x in entry["range"])
+        literature = entry.get("literature")
         p = Parameter(
             name, float(entry["value"]), entry["unit"], low, high, int(entry["cascade_step"]), entry["source"],
-            entry["description"],
+            entry["description"], None if literature is None else float(literature),
         )
         if not (low <= p.value <= high):
             raise ValueError(f"parameter {name!r}: value {p.value} outside its range [{low}, {high}]")
@@ -166,10 +168,13 @@ def apply_overlay(base: ParameterSet, text: str, species: str) -> ParameterSet:
         if name not in params:
             raise ValueError(f"species {species}: {name!r} is not a parameter of the base set")
         if not isinstance(entry, dict) or {"value", "source"} - set(entry) or set(entry) - OVERLAY_KEYS:
-            raise ValueError(f"species {species}: {name!r} needs value and source (optional: range, description)")
+            raise ValueError(f"species {species}: {name!r} needs value and source (optional: range, description, "
+                             "literature)")
         low, high = (float(x) for x in entry.get("range", (params[name].low, params[name].high)))
+        literature = entry.get("literature")  # the base's number belongs to the base's source
         changed = replace(params[name], value=float(entry["value"]), low=low, high=high, source=entry["source"],
-                          description=entry.get("description", params[name].description))
+                          description=entry.get("description", params[name].description),
+                          literature=None if literature is None else float(literature))
         if not low <= changed.value <= high:
             raise ValueError(f"species {species}: {name!r} value {changed.value} outside its range [{low}, {high}]")
         params[name] = changed
