@@ -56,6 +56,14 @@ def test_every_row_of_the_model_table_is_an_intervention_with_its_step():
         assert INTERVENTIONS[name].steps == steps, name
 
 
+def test_every_intervention_is_a_row_of_the_docs_table_with_its_kind():
+    """docs/interventions.md lists exactly the registry (MODEL.md's rows and those the injury biology added)."""
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "interventions.md").read_text()
+    rows = dict(re.findall(r"^\| ([a-z0-9-]+) \| (genotype|treatment)", docs, flags=re.M))
+    assert set(rows) == set(INTERVENTIONS)
+    assert all(INTERVENTIONS[name].kind == kind for name, kind in rows.items())
+
+
 def test_registry_names_real_parameters_and_populations_and_cites_evidence():
     check_registry(load_parameters(), species_names())
     for item in INTERVENTIONS.values():
