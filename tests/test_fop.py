@@ -1,5 +1,7 @@
 """FOP (issue 4): a minor injury makes heterotopic bone in Acvr1 R206H mice and not in the wild type;
-the activin A antibody and palovarotene reduce it. Coarse 2-D runs (48 um) keep the file fast."""
+the activin A antibody and palovarotene reduce it. Coarse 2-D runs (48 um) keep the file fast; the drugs
+are judged in coarse 3-D (64 um), because in a 2-D section palovarotene raises FOP bone (docs/model.md,
+"Dimensions": the section is the lesion's middle, endless along the limb)."""
 
 import pytest
 
@@ -9,15 +11,21 @@ from hosim.simulation import simulate
 pytestmark = pytest.mark.slow  # every test here runs the model in 2-D or 3-D, or whole experiments
 
 OPTIONS = dict(dims=2, resolution_um=48.0)
+IN_3D = dict(dims=3, resolution_um=64.0)
 
 
-def bone(*interventions):
-    return simulate("mouse-fop-injury", list(interventions), **OPTIONS).metrics
+def bone(*interventions, options=OPTIONS):
+    return simulate("mouse-fop-injury", list(interventions), **options).metrics
 
 
 @pytest.fixture(scope="module")
 def fop():
     return bone("acvr1-r206h")
+
+
+@pytest.fixture(scope="module")
+def fop_3d():
+    return bone("acvr1-r206h", options=IN_3D)
 
 
 def test_injury_makes_endochondral_heterotopic_bone_in_the_fop_genotype(fop):
@@ -32,9 +40,17 @@ def test_wild_type_with_the_same_injury_makes_under_five_percent_of_it(fop):
 
 
 @pytest.mark.parametrize("treatment", ["activin-a-antibody", "palovarotene"])
-def test_treatments_reduce_fop_bone(fop, treatment):
-    treated = bone("acvr1-r206h", treatment)
-    assert treated["heterotopic_bone_mm3"] < 0.9 * fop["heterotopic_bone_mm3"]
+def test_treatments_reduce_fop_bone(fop_3d, treatment):
+    treated = bone("acvr1-r206h", treatment, options=IN_3D)
+    assert treated["heterotopic_bone_mm3"] < 0.9 * fop_3d["heterotopic_bone_mm3"]
+
+
+@pytest.mark.xfail(strict=True, reason="in a 2-D section (48 um) palovarotene raises FOP bone 1.10-fold (0.486 against "
+                   "0.440 mm^3); in 3-D it lowers it to 0.67 (64 um) or 0.56 (48 um) of the untreated: the progenitors "
+                   "it keeps from cartilage go straight to bone, and in the section that outweighs what it prevents; "
+                   "see docs/model.md, Dimensions")
+def test_palovarotene_reduces_fop_bone_in_a_2d_section(fop):
+    assert bone("acvr1-r206h", "palovarotene")["heterotopic_bone_mm3"] < 0.9 * fop["heterotopic_bone_mm3"]
 
 
 def test_wild_type_bmp2_model_is_unchanged_by_the_activin_path():

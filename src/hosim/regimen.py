@@ -139,7 +139,7 @@ class Schedule:
             if scaling not in cascades:
                 chosen = [(treatments[k].intervention, treatments[k].strength) for k in sorted(scaling)]
                 cascades[scaling] = Cascade(scaled_parameters(base.parameters, chosen), base.tissue,
-                                            base.context.bmp2_vector)
+                                            base.context.bmp2_vector, base.surroundings)
             self.segments.append((cascades[scaling], _kills([treatments[k] for k in active])))
 
     def at(self, t: float):

@@ -30,6 +30,7 @@ import numpy as np
 from hosim.biology.kinetics import either, hill, hill_down, positive, saturating, weighted_sum
 from hosim.biology.parameters import ParameterSet
 from hosim.biology.tissue import Tissue
+from hosim.biology.transport import Surroundings, leak_rates
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES, VARIABLES
 from hosim.engine.rates import Flow, Rates
 
@@ -482,10 +483,16 @@ def local_signals(fields: Fields, body: np.ndarray, tissue: TissueContext, p: Si
 class Cascade:
     """The reaction function the engine calls (docs/engine.md): every cascade step, in order."""
 
-    def __init__(self, parameters: ParameterSet, tissue: Tissue, bmp2_vector: float = 1.0):
+    def __init__(self, parameters: ParameterSet, tissue: Tissue, bmp2_vector: float = 1.0,
+                 surroundings: Surroundings | None = None):
+        """surroundings: of a run below 3-D, into which its moving signals leak (transport.py)."""
         self.parameters = parameters
         self.p = parameters.namespace()
         self.tissue = tissue
+        self.surroundings = surroundings
+        self.leaks = [] if surroundings is None else [
+            (VARIABLE_NAMES.index(name), rate, surroundings.resting[VARIABLE_NAMES.index(name)])
+            for name, rate in leak_rates(parameters, surroundings.thickness_um, surroundings.radius_um).items()]
         self.context = tissue_context(tissue, self.p, bmp2_vector)
         to_blood = self.context.cells_per_unit / self.p.blood_volume  # cells/uL of blood per unit density in a voxel
         self.flows = (
@@ -495,8 +502,11 @@ class Cascade:
 
     def __call__(self, fields, scalars, t, rates: Rates) -> None:
         now = Fields(fields)
-        rates = RateViews(P=Fields(rates.production), L=Fields(rates.loss), sP=rates.scalar_production,
+        views = RateViews(P=Fields(rates.production), L=Fields(rates.loss), sP=rates.scalar_production,
                           sL=rates.scalar_loss, F=rates.flow)
         signals = local_signals(now, scalars, self.context, self.p)
         for cascade_step in CASCADE_STEPS:
-            cascade_step(now, scalars, self.context, signals, self.p, rates)
+            cascade_step(now, scalars, self.context, signals, self.p, views)
+        for k, rate, resting in self.leaks:
+            rates.loss[k] += rate
+            rates.production[k] += rate * resting

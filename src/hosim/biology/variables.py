@@ -28,15 +28,16 @@ class Variable:
     description: str
     diffusivity: str | None = None  # parameter name; None: does not move
     coupled: bool = False  # stiff and fast: solved with its reactions (oxygen)
+    decay: str | None = None  # parameter name of its linear decay (1/day), for a moving signal: its reach
     traces: str | None = None  # lineage tracer: the part of this population of one origin (same per-cell fate)
 
 
 VARIABLES: tuple[Variable, ...] = (
     Variable("injected_cells", CELLS, 1, "AdBMP2 (or AdEmpty) transduced cells at the injection site"),
     Variable("bmp2", "ng/mL", 1, "BMP2 from the injected cells (and BMP2/4 from macrophages that are not inflammatory)",
-             "bmp2_diffusivity"),
+             "bmp2_diffusivity", decay="bmp2_decay"),
     Variable("activin_a", "ng/mL", 1, "activin A from injury-recruited inflammatory cells (ligand of ACVR1 R206H)",
-             "activin_diffusivity"),
+             "activin_diffusivity", decay="activin_decay"),
     Variable("neuropeptide_store", "1", 2, "substance P content of sensory fibres, relative to full"),
     Variable("substance_p", "nM", 2, "substance P released by TRPV1+ sensory fibres"),
     Variable("mast_resting", CELLS, 2, "granulated (resting) mast cells"),
@@ -44,9 +45,9 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("macrophages", CELLS, 2, "macrophages", "macrophage_motility"),
     Variable("fibrin", "mg/mL", 3, "fibrin from the injury clot and from plasma leak"),
     Variable("plasmin", "nM", 3, "plasmin generated on fibrin (fibrin-bound)"),
-    Variable("mmp9_active", "nM", 3, "MMP-9 activated by plasmin", "mmp9_diffusivity"),
+    Variable("mmp9_active", "nM", 3, "MMP-9 activated by plasmin", "mmp9_diffusivity", decay="mmp9_decay"),
     Variable("bnb_permeability", "1", 3, "open fraction of the blood-nerve barrier (nerve voxels)"),
-    Variable("wnt1", "ng/mL", 4, "Wnt1 from endoneurial Schwann cells", "wnt1_diffusivity"),
+    Variable("wnt1", "ng/mL", 4, "Wnt1 from endoneurial Schwann cells", "wnt1_diffusivity", decay="wnt1_decay"),
     Variable("endo_quiescent", CELLS, 4, "quiescent endoneurial progenitors"),
     Variable("endo_activated", CELLS, 4, "Wnt1-activated endoneurial progenitors (pSMAD1/5/8+, osterix+)"),
     Variable("perineurial", CELLS, 6, "beta3-adrenergic receptor+ perineurial cells in the sheath"),
@@ -57,7 +58,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("noradrenaline", "nM", 6, "noradrenaline from sympathetic fibres"),
     Variable("tbat", FRACTION, 6, "transient brown adipose tissue (UCP1+)"),
     Variable("oxygen", "mmHg", 7, "oxygen partial pressure", "oxygen_diffusivity", coupled=True),
-    Variable("vegf", "ng/mL", 9, "VEGF", "vegf_diffusivity"),
+    Variable("vegf", "ng/mL", 9, "VEGF", "vegf_diffusivity", decay="vegf_decay"),
     Variable("vessels", FRACTION, 9, "blood vessel (capillary) volume fraction"),
     Variable("tissue_progenitors", CELLS, 10, "osteochondral progenitors in the tissue", "progenitor_motility"),
     Variable("chondrocytes", CELLS, 8, "chondrocytes (Sox9+)"),
@@ -69,7 +70,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("periosteal_progenitors", CELLS, 14, "periosteal osteoprogenitors of the skeleton"),
     Variable("necrosis", FRACTION, 15, "necrotic tissue: dead muscle fibres (or tendon) and their debris"),
     Variable("neutrophils", CELLS, 15, "neutrophils", "macrophage_motility"),
-    Variable("osm", "ng/mL", 15, "oncostatin M from inflammatory macrophages and neutrophils", "osm_diffusivity"),
+    Variable("osm", "ng/mL", 15, "oncostatin M from inflammatory macrophages and neutrophils", "osm_diffusivity", decay="osm_decay"),
     Variable("fap_quiescent", CELLS, 16, "quiescent fibro-adipogenic progenitors (PDGFRa+) of muscle and tendon"),
     Variable("fap_active", CELLS, 16, "activated, proliferating fibro-adipogenic progenitors (repair fate)",
              "fap_motility"),
@@ -143,6 +144,8 @@ def markdown_table() -> str:
     lines = ["| variable | unit | made at step | moves | what it is |", "|---|---|---|---|---|"]
     for v in VARIABLES:
         moves = "coupled with its reactions" if v.coupled else (f"diffuses (`{v.diffusivity}`)" if v.diffusivity else "-")
+        if v.decay:
+            moves += f"; leaks from a slab's ends (`{v.decay}` sets its reach)"
         lines.append(f"| `{v.name}` | {v.unit} | {v.cascade_step} | {moves} | {v.description} |")
     for c in COMPARTMENTS:
         lines.append(f"| `{c.name}` (compartment) | {c.unit} | {c.cascade_step} | - | {c.description} |")

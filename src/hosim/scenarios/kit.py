@@ -23,7 +23,7 @@ import numpy as np
 from hosim.biology import Cascade, Tissue, load_parameters, resting_state
 from hosim.biology.parameters import BASE_SPECIES, ParameterSet, check_species
 from hosim.biology.tissue import TISSUE_REGIONS
-from hosim.biology.transport import transports
+from hosim.biology.transport import Surroundings, transports
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES, units
 from hosim.checks import check_number, check_seed, check_whole
 from hosim.engine import Event, Grid, State, Transport
@@ -213,6 +213,7 @@ class TissueScenario:
         grid, tissue = self._tissue(anatomy, dims, h, parameters, seed)
         voxel_mm3 = tissue.voxel_volume_mm3
         fields, scalars = resting_state(tissue, parameters)
+        around = None if dims == 3 else surroundings(anatomy, dims, fields)
         injuries = list(self.injuries(options))
         if any(not injury.day >= 0 for injury in injuries):
             raise InputError(f"scenario {self.name}: injuries happen on day 0 or later")
@@ -235,7 +236,7 @@ class TissueScenario:
             grid=grid,
             state=state,
             transports=transports(parameters, dt),
-            reactions=Cascade(parameters, tissue, bmp2_vector=self.bmp2_vector),
+            reactions=Cascade(parameters, tissue, self.bmp2_vector, around),
             dt=dt,
             days=days,
             units=units(),
@@ -278,6 +279,13 @@ class TissueScenario:
         if isinstance(given, Mapping):
             return load_parameters(species).with_values(given)
         raise InputError(f"parameters must be a ParameterSet or a mapping of name -> value, got {type(given).__name__}")
+
+
+def surroundings(anatomy: Anatomy, dims: int, fields: Mapping[str, np.ndarray]) -> Surroundings:
+    """What a run below 3-D leaks its signals into: the resting limb beyond the slab's ends and, around a
+    0-D compartment (a cylinder one slab long), the resting section around it."""
+    radius = np.sqrt(anatomy.volume_um3 / (np.pi * anatomy.slab_thickness_um)) if dims == 0 else None
+    return Surroundings(anatomy.slab_thickness_um, np.stack([fields[name] for name in VARIABLE_NAMES]), radius)
 
 
 def _overrides(parameters: ParameterSet, species: str) -> dict[str, float]:

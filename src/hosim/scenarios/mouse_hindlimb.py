@@ -4,7 +4,8 @@ Along x: femoral cortex (skeleton) and its periosteum at the left edge, then mus
 bolus at `injection_distance_um` from the periosteal surface, then a peripheral nerve (endoneurium inside
 its perineurial sheath, wrapped in epineurium) a short gap beyond the bolus. In 2-D the picture is a
 cross-section standing for a slab of `slab_thickness_um`; in 3-D the nerve runs along z (with the muscle
-fibres and capillaries) and the bolus is a spheroid elongated along z; in 1-D the line runs through the
+fibres and capillaries) and the bolus is the cylinder the 2-D section stands for, one slab long, so both
+hold the same cells at the same density; in 1-D the line runs through the
 bolus and the nerve; in 0-D one well-mixed compartment holds the lesion and the nerve segment beside
 it, in their 2-D area fractions.
 """
@@ -92,14 +93,13 @@ def hindlimb_regions(g: HindLimb, dims: int, h: float) -> tuple[tuple[int, ...],
     layers = _nerve_layers(rn, g, h)
     skeleton = X < g.cortex_um
     periosteum = (X >= g.cortex_um) & (X < g.skeleton_surface)
-    if dims == 3:
+    d = np.hypot(X - g.injection_x, Y)
+    bolus = d < g.injection_radius_um
+    lesion = d < g.lesion_radius
+    if dims == 3:  # the same cylinder the 2-D section stands for, one slab long
         half_length = 0.5 * g.slab_thickness_um
-        bolus = ((X - g.injection_x) ** 2 + Y**2) / g.injection_radius_um**2 + Z**2 / half_length**2 < 1.0
-        lesion = ((X - g.injection_x) ** 2 + Y**2) / g.lesion_radius**2 + Z**2 / (half_length + LESION_MARGIN_UM) ** 2 < 1
-    else:
-        d = np.hypot(X - g.injection_x, Y)
-        bolus = d < g.injection_radius_um
-        lesion = d < g.lesion_radius
+        bolus &= np.abs(Z) < half_length
+        lesion &= np.abs(Z) < half_length + LESION_MARGIN_UM
     nerve_any = layers["nerve"] | layers["perineurium"] | layers["epineurium"]
     regions = dict(layers)
     regions.update(
