@@ -2,7 +2,8 @@
 
 Each evaluation runs mouse-bmp2 and mouse-empty in 2-D (the windows and rules of
 data/targets/mouse_bmp2.toml), mouse-bmp2 in 0-D (the event order) and, with --knockouts, each knockout
-of the targets' [knockouts] in 2-D (its bound and further rule), turns every check's margin into
+of the targets' [knockouts] in 2-D (its bound and further rule), with --injuries every rule of
+targets/mouse_injury.toml on the injuries experiment's cases (2-D, 48 um), turns every check's margin into
 a penalty (zero once the check holds with `--margin` to spare) and lets scipy.optimize.minimize
 (Nelder-Mead, bounded) move the free parameters in log space inside their plausible ranges.
 
@@ -10,6 +11,7 @@ a penalty (zero once the check holds with `--margin` to spare) and lets scipy.op
     python tools/fit_mouse_bmp2.py --write         # ... and write the fitted values into parameters.toml
     python tools/fit_mouse_bmp2.py --maxfev 0      # only evaluate the shipped values
     python tools/fit_mouse_bmp2.py --knockouts     # fit to the knockout bounds as well (7 more runs each)
+    python tools/fit_mouse_bmp2.py --injuries      # ... and the injury rules (26 more runs each, ~3 min)
 
 Set NUMBA_NUM_THREADS=1 on a busy machine: small grids gain nothing from threads.
 """
@@ -39,7 +41,8 @@ from hosim.analysis.calibration import (
 from hosim.analysis.measures import compute_measures, compute_metrics, extra_keys
 from hosim.analysis.targets import load_targets
 from hosim.biology import load_parameters
-from hosim.cohort.experiments import ALSO, ratio
+from hosim.cohort.experiments import ALSO, injury_cases, ratio, run_options
+from hosim.cohort.injury_rules import injury_checks
 from hosim.engine import Recorder, Stepper, run
 from hosim.errors import InputError, SimulationError
 from hosim.files import write_text
@@ -65,10 +68,14 @@ FREE = (
 DATA_FILE = Path(__file__).resolve().parents[1] / "src" / "hosim" / "data" / "parameters.toml"
 
 
-def simulate(name: str, dims: int, parameters, resolution_um: float | None, interventions=()) -> Run:
-    """One run of a scenario with the given parameters; observables sampled every 0.04 day."""
+INJURY_RESOLUTION_UM = 48.0  # the grid tests/test_injury_targets.py judges the injury rules on
+
+
+def simulate(name: str, dims: int, parameters, resolution_um: float | None, interventions=(),
+             options=None) -> Run:
+    """One run of a scenario (with scenario options) and the given parameters; observables every 0.04 day."""
     setup, _ = apply_interventions(get_scenario(name), interventions, dims=dims, resolution_um=resolution_um,
-                                   parameters=parameters)
+                                   parameters=parameters, **(options or {}))
     state = setup.state
     stepper = Stepper(setup.grid, state.variables, state.compartments, setup.transports, setup.reactions, setup.dt)
     recorder = Recorder(setup.observables, every=2)
@@ -77,8 +84,10 @@ def simulate(name: str, dims: int, parameters, resolution_um: float | None, inte
     return Run(times, series, compute_metrics(times, series))
 
 
-def all_checks(parameters, resolution_um: float | None, targets: dict, knockouts: bool = False) -> list:
-    """Every check of the calibration bar for one parameter set (and the knockout bounds if asked)."""
+def all_checks(parameters, resolution_um: float | None, targets: dict, knockouts: bool = False,
+               injuries: bool = False) -> list:
+    """Every check of the calibration bar for one parameter set (and the knockout bounds and injury rules
+    if asked)."""
     bmp2 = simulate("mouse-bmp2", 2, parameters, resolution_um)
     empty = simulate("mouse-empty", 2, parameters, resolution_um)
     zero_d = simulate("mouse-bmp2", 0, parameters, None)
@@ -87,7 +96,19 @@ def all_checks(parameters, resolution_um: float | None, targets: dict, knockouts
     checks += [_relabel(c, "0-D ") for c in order_checks(zero_d.metrics) + [hypoxia_check(zero_d.metrics)]]
     if knockouts:
         checks += knockout_checks(parameters, resolution_um, targets, bmp2)
+    if injuries:
+        checks += injury_rule_checks(parameters)
     return checks
+
+
+def injury_rule_checks(parameters) -> list[Check]:
+    """Every inequality of targets/mouse_injury.toml's rules (cohort/injury_rules.py) on the injuries
+    experiment's cases in 2-D at INJURY_RESOLUTION_UM."""
+    runs = {}
+    for case in injury_cases(run_options(resolution_um=INJURY_RESOLUTION_UM)):
+        run = simulate(case.scenario, 2, parameters, INJURY_RESOLUTION_UM, case.interventions, case.params)
+        runs[case.name] = {**run.metrics, **compute_measures(run.times, run.series, extra_keys())}
+    return [_relabel(c, "injury ") for c in injury_checks(runs, load_targets("mouse_injury"))]
 
 
 def knockout_checks(parameters, resolution_um: float | None, targets: dict, control: Run) -> list[Check]:
@@ -148,6 +169,7 @@ def main(argv=None) -> int:
     ap.add_argument("--write", action="store_true", help="write the fitted values into parameters.toml")
     ap.add_argument("--json", type=Path, help="also write the report as JSON here")
     ap.add_argument("--knockouts", action="store_true", help="add the [knockouts] bounds to the objective")
+    ap.add_argument("--injuries", action="store_true", help="add the injury rules to the objective")
     args = ap.parse_args(argv)
 
     base = load_parameters()
@@ -160,7 +182,7 @@ def main(argv=None) -> int:
     def objective(x):
         values = {n: float(10.0**v) for n, v in zip(FREE, np.clip(x, lows, highs))}
         try:
-            checks = all_checks(base.with_values(values), args.resolution, targets, args.knockouts)
+            checks = all_checks(base.with_values(values), args.resolution, targets, args.knockouts, args.injuries)
             loss = penalty(checks, args.margin)
         except (InputError, SimulationError):
             loss = 1e6
@@ -177,7 +199,7 @@ def main(argv=None) -> int:
                                 "xatol": 1e-3, "fatol": 1e-4})
         best = np.clip(fit.x, lows, highs)
     fitted = {n: float(f"{10.0**v:.4g}") for n, v in zip(FREE, best)}
-    checks = all_checks(base.with_values(fitted), args.resolution, targets, args.knockouts)
+    checks = all_checks(base.with_values(fitted), args.resolution, targets, args.knockouts, args.injuries)
     print(report(checks))
     print(f"\npenalty {penalty(checks, args.margin):.4f} after {len(history)} evaluations, {time.time() - start:.0f} s")
     for n in FREE:

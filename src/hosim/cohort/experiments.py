@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hosim.cohort.injury_rules import injury_checks
 from hosim.analysis.measures import DETECTION_MM3, METRIC_KEYS, extra_keys, measure
 from hosim.analysis.targets import load_targets as load_target_set
 from hosim.biology.interventions import INTERVENTIONS, TREATMENT
@@ -355,9 +356,23 @@ def injury_report(outcomes: dict, options: dict, out: Path) -> dict:
                                          "cartilage peak (mm3)", "resident share", "nerve share",
                                          "claudin-5+ blood fold"])
     )
+    checks = rule_rows(outcomes)
+    if checks:
+        text += ("\nThe rules (cohort/injury_rules.py; margin: relative, >= 0 when it holds):\n\n"
+                 + markdown_table(checks, ["rule", "check", "value", "margin", "holds"],
+                                  ["rule", "check", "value", "margin", "holds"]))
     write_text(out / "injuries.md", text)
     figures.injury_bars(rows, DETECTION_MM3, out / "injuries.png")
-    return {"rows": rows, "files": ["injuries.csv", "injuries.md", "injuries.png"]}
+    return {"rows": rows, "checks": checks, "files": ["injuries.csv", "injuries.md", "injuries.png"]}
+
+
+def rule_rows(outcomes: dict) -> list[dict]:
+    """Every inequality of the injury rules, when the outcomes hold every case they read (a whole run)."""
+    if set(outcomes) != {name for name, *_ in INJURY_CASES}:
+        return []
+    runs = {name: measures(o) for name, o in outcomes.items()}
+    return [{"rule": c.event, "check": c.rule, "value": c.value, "margin": round(c.margin, 3),
+             "holds": "yes" if c.ok else "no"} for c in injury_checks(runs, load_target_set("mouse_injury"))]
 
 
 def _g(value) -> str:
