@@ -44,7 +44,7 @@ def injury_checks(runs: Runs, targets: Mapping[str, Mapping]) -> list[Check]:
     def bone(case: str):
         return runs[case]["heterotopic_bone_mm3"]
 
-    both, ctx = runs["sci-cardiotoxin"], runs["cardiotoxin"]
+    both = runs["sci-cardiotoxin"]
     low, high = targets["sci_cardiotoxin_timing"]["window"]
     checks = [
         at_least("two_hit", "SCI + cardiotoxin bone", bone("sci-cardiotoxin"), 10 * DETECTION_MM3),
