@@ -47,8 +47,9 @@ def test_treatments_reduce_fop_bone(fop_3d, treatment):
 
 @pytest.mark.xfail(strict=True, reason="in a 2-D section palovarotene leaves 0.996 of FOP bone at 48 um (0.265 against "
                    "0.266 mm^3) and 0.91 at 24 um; in 3-D it leaves 0.37 (48 um) or 0.33 (64 um): the progenitors it "
-                   "keeps from cartilage go straight to bone; why that outweighs what it prevents in the section and "
-                   "not in 3-D is not resolved (docs/model.md, Dimensions)")
+                   "keeps from cartilage stay progenitors, which in the section keep multiplying under the lesion's "
+                   "SMAD signal (2.4 times the untreated peak by day 21) and ossify late, and in 3-D do not "
+                   "(docs/model.md, Dimensions)")
 def test_palovarotene_reduces_fop_bone_in_a_2d_section(fop):
     assert bone("acvr1-r206h", "palovarotene")["heterotopic_bone_mm3"] < 0.9 * fop["heterotopic_bone_mm3"]
 
