@@ -45,7 +45,7 @@ def untold_tuning(p) -> str | None:
         return None
     if not p.low <= p.literature <= p.high:
         return f"{p.name}: range [{p.low}, {p.high}] excludes the literature's {p.literature}"
-    if abs(p.value / p.literature - 1.0) > 0.10 and not re.search(r"fitted|calibrated", p.source):
+    if abs(p.value / p.literature - 1.0) > 0.10 and p.basis not in ("fitted", "hand-calibrated"):
         return f"{p.name}: {p.value} is not the literature's {p.literature} and the source does not say it was tuned"
     return None
 

@@ -8,10 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from hosim.biology import load_parameters
+from hosim.biology.parameters import basis
 from hosim.cli import app
 from hosim.cohort.sensitivity import (
     OUTCOMES,
-    basis,
     check_sensitivity,
     held_parameters,
     log_scaled,

@@ -490,8 +490,8 @@ class Cascade:
         self.p = parameters.namespace()
         self.tissue = tissue
         self.surroundings = surroundings
-        self.leaks = [] if surroundings is None else [
-            (VARIABLE_NAMES.index(name), rate, surroundings.resting[VARIABLE_NAMES.index(name)])
+        self.leaks = [] if surroundings is None else [  # (variable, rate, the inflow from resting tissue)
+            (VARIABLE_NAMES.index(name), rate, rate * surroundings.resting[VARIABLE_NAMES.index(name)])
             for name, rate in leak_rates(parameters, surroundings.thickness_um, surroundings.radius_um).items()]
         self.context = tissue_context(tissue, self.p, bmp2_vector)
         to_blood = self.context.cells_per_unit / self.p.blood_volume  # cells/uL of blood per unit density in a voxel
@@ -507,6 +507,6 @@ class Cascade:
         signals = local_signals(now, scalars, self.context, self.p)
         for cascade_step in CASCADE_STEPS:
             cascade_step(now, scalars, self.context, signals, self.p, views)
-        for k, rate, resting in self.leaks:
+        for k, rate, inflow in self.leaks:
             rates.loss[k] += rate
-            rates.production[k] += rate * resting
+            rates.production[k] += inflow

@@ -56,9 +56,27 @@ class Parameter:
         return v
 
     @property
+    def basis(self) -> str:
+        """What the value rests on, read from its source: fitted, hand-calibrated, assumption or literature."""
+        return basis(self.source)
+
+    @property
     def whole(self) -> bool:
         """Hill coefficients are whole numbers (the kinetics raise to an integer power)."""
         return self.name.endswith("_hill")
+
+
+def basis(source: str) -> str:
+    """What a value rests on, read from its source text (the labels parameters.toml's header defines):
+    fitted, hand-calibrated, assumption or literature."""
+    text = source.lower()
+    if "fitted" in text:
+        return "fitted"
+    if "calibrated" in text:
+        return "hand-calibrated"
+    if "assumption" in text:
+        return "assumption"
+    return "literature"
 
 
 class ParameterSet(Mapping[str, Parameter]):

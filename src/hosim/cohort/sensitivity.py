@@ -202,19 +202,6 @@ def analyse(design: Design, outcomes: dict) -> list[dict]:
     return rows
 
 
-def basis(source: str) -> str:
-    """What a parameter's value rests on, read from its source text: fitted, hand-calibrated, assumption or
-    literature."""
-    text = source.lower()
-    if "fitted" in text:
-        return "fitted"
-    if "calibrated" in text:
-        return "hand-calibrated"
-    if "assumption" in text:
-        return "assumption"
-    return "literature"
-
-
 def run_sensitivity(design: Design, out: str | Path, options: dict, *, workers: int | None = None, client=None,
                     progress=None) -> tuple[dict, Batch]:
     """Run (or resume) the design's cases into folder `out`; returns the report and the batch."""
@@ -229,7 +216,7 @@ def sensitivity_report(design: Design, outcomes: dict, out: Path) -> dict:
     rows = analyse(design, outcomes)
     params = load_parameters(design.species)
     for row in rows:
-        row["basis"] = basis(params[row["parameter"]].source)
+        row["basis"] = params[row["parameter"]].basis
     indices = ["mu_star", "mu_star_conf", "mu", "sigma"] if design.method == "morris" else ["ST", "ST_conf", "S1", "S1_conf"]
     columns = ["outcome", "rank", "parameter", *indices, "basis"]
     write_text(out / "sensitivity.csv", csv_text(rows, columns))
@@ -252,5 +239,5 @@ def sensitivity_report(design: Design, outcomes: dict, out: Path) -> dict:
     return {"rows": rows, "files": ["sensitivity.csv", "sensitivity.md", "sensitivity.png"]}
 
 
-__all__ = ["METHODS", "OUTCOMES", "Design", "analyse", "basis", "check_design", "check_sensitivity", "sensitivity_cases",
+__all__ = ["METHODS", "OUTCOMES", "Design", "analyse", "check_design", "check_sensitivity", "sensitivity_cases",
            "run_sensitivity", "sensitivity_report", "varied_parameters"]
