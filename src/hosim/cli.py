@@ -468,18 +468,23 @@ def risk(
 @app.command()
 @user_errors
 def grade(
-    mask: str = typer.Argument(..., metavar="MASK.npy",
-                                help="Label image (.npy): 0 soft tissue, 1 pelvis, 2 femur, 3 heterotopic bone."),
-    spacing_mm: float = typer.Option(..., "--spacing-mm", metavar="MM", help="Pixel (voxel) size in mm."),
+    mask: str = typer.Argument(..., metavar="MASK",
+                                help="Label image, .npy or NIfTI (.nii, .nii.gz): 0 soft tissue, 1 pelvis, "
+                                     "2 femur, 3 heterotopic bone."),
+    spacing_mm: float | None = typer.Option(
+        None, "--spacing-mm", metavar="MM",
+        help="Pixel (voxel) size in mm; required for .npy. A NIfTI header gives its own: leave this out, "
+             "or it must agree (within 0.1%)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """Brooker grade and Della Valle class of a hip label image (a 3-D volume is projected front to back)."""
+    """Brooker grade and Della Valle class of a hip label image (a 3-D volume is projected front to back;
+    a NIfTI volume along its anterior-posterior axis)."""
     from rich.console import Console
 
     from hosim.clinical.console import print_grade
-    from hosim.clinical.grading import grade_mask, load_mask
+    from hosim.clinical.grading import grade_file
 
-    result = grade_mask(load_mask(mask), spacing_mm)
+    result = grade_file(mask, spacing_mm)
     if as_json:
         typer.echo(json.dumps(result.to_json()))
     else:

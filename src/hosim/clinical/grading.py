@@ -1,9 +1,10 @@
 """Brooker grade and Della Valle class of a hip from a labelled image (docs/clinical.md).
 
 Labels: 0 soft tissue, 1 pelvis, 2 femur, 3 heterotopic bone. A 3-D volume (axis 0 running
-front to back) is first projected like an anteroposterior radiograph. Components are
-8-connected (touching at a corner counts, as on a film). A heterotopic component touching
-neither pelvis nor femur is an island; one touching one of them is a spur; one touching both
+front to back) is first projected like an anteroposterior radiograph. Files: .npy (the caller
+gives the pixel size) or NIfTI (.nii, .nii.gz: the header gives pixel size and orientation).
+Components are 8-connected (touching at a corner counts, as on a film). A heterotopic component
+touching neither pelvis nor femur is an island; one touching one of them is a spur; one touching both
 is a bridge (apparent ankylosis). The gap is the soft tissue left between a spur and the
 opposing bone: the Euclidean distance between the nearest pixel centres of the pelvic side
 (pelvis and its spurs) and the femoral side (femur and its spurs), taken only where one end is
@@ -14,6 +15,10 @@ pixels times the spacing, so a 1 cm gap is exactly 1 cm.
 
 from __future__ import annotations
 
+import logging
+import math
+import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +38,9 @@ NPY_MAGIC = b"\x93NUMPY"
 TIE_MM = 1e-9  # gaps within this of the threshold count as reaching it (floating point)
 SPACING_RANGE_MM = (1e-3, 10.0)  # pixel sizes a hip image can have: a model grid (1 um) to a coarse CT
 CHUNK_PIXELS = 2**22  # pixels per band of rows when scanning a whole image (bounded temporary memory)
+NIFTI_SUFFIXES = (".nii", ".nii.gz")
+MM_PER_UNIT_CODE = {0: 1.0, 1: 1000.0, 2: 1.0, 3: 1e-3}  # NIfTI units: unknown (mm, as in ITK), m, mm, um
+SPACING_RTOL = 1e-3  # sizes this close count as equal (square pixels, --spacing-mm agreeing with a header)
 
 
 @dataclass(frozen=True)
@@ -64,19 +72,135 @@ class Grade:
         return document
 
 
-def load_mask(path: str | Path) -> np.ndarray:
-    """Read a label image from a .npy file; anything unreadable is an InputError naming the file."""
+def _existing(path: str | Path) -> Path:
+    """The path, checked first so that a missing file gets the same message whatever its format."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"mask file not found: {path}")
+    return path
+
+
+def load_mask(path: str | Path) -> np.ndarray:
+    """Read a label image from a .npy file; anything unreadable is an InputError naming the file."""
+    path = _existing(path)
     with path.open("rb") as handle:
         magic = handle.read(len(NPY_MAGIC))
     if magic != NPY_MAGIC:
-        raise InputError(f"{path} is not a .npy file (no NumPy header); save the label image with numpy.save")
+        raise InputError(f"{path} is not a .npy file (no NumPy header); save the label image with numpy.save, "
+                         f"or give a NIfTI file ({', '.join(NIFTI_SUFFIXES)})")
     try:
         return np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
         raise InputError(f"cannot read {path} as a label image: {exc}") from None
+
+
+@dataclass(frozen=True)
+class NiftiMask:
+    """A NIfTI label image laid out as grade_mask expects, with the pixel sizes its header states."""
+
+    labels: np.ndarray
+    spacing_mm: float
+    depth_mm: float | None  # front-to-back voxel size of a volume; None for a 2-D image
+
+
+@contextmanager
+def _reading_nifti(path: Path):
+    """nibabel kept quiet (it logs header repairs to stderr) and its errors, the decompressor's
+    included, turned into one InputError line naming the file."""
+    from nibabel.filebasedimages import ImageFileError
+    from nibabel.spatialimages import HeaderDataError
+
+    logger = logging.getLogger("nibabel.global")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    except (ImageFileError, HeaderDataError, OSError, EOFError, ValueError, zlib.error) as exc:
+        raise InputError(f"cannot read {path} as a NIfTI file: {' '.join(str(exc).split())}") from None
+    finally:
+        logger.setLevel(level)
+
+
+def _header_sizes_mm(header, path: Path) -> np.ndarray:
+    """Voxel sizes of the spatial axes in mm, as the file states them. The header is read unchecked
+    because nibabel silently repairs a zero or negative size, which must be refused instead. Sizes are
+    float32 in NIfTI-1: the shortest decimal giving the stored value is the one meant (0.04, not
+    0.0399999991), which keeps a gap of exactly 1 cm exactly 1 cm."""
+    code = int(header["xyzt_units"]) % 8
+    if code not in MM_PER_UNIT_CODE:
+        raise InputError(f"{path}'s header has spatial unit code {code}; NIfTI allows 0 (unknown, read as mm), "
+                         "1 meter, 2 mm, 3 micron")
+    return np.array([float(str(z)) * MM_PER_UNIT_CODE[code] for z in header.get_zooms()[:3]])
+
+
+def _pixel_size_mm(sizes: np.ndarray, plane: list[int], names: str, path: Path) -> float:
+    """The graded plane's pixel size. Sizes out of range are refused, and so are non-square pixels: the
+    gap and island length are Euclidean distances in one pixel size, and resampling labels (nearest
+    neighbour) is a choice for the user to make, not for the grader."""
+    low, high = SPACING_RANGE_MM
+    if not all(low <= size <= high for size in sizes):
+        raise InputError(f"{path}'s header gives voxel sizes {[float(f'{v:.6g}') for v in sizes]} mm; each must "
+                         f"lie in [{low:g}, {high:g}] mm")
+    first, second = sizes[plane]
+    if not math.isclose(first, second, rel_tol=SPACING_RTOL):
+        raise InputError(f"{path} has {first:g} x {second:g} mm pixels in the graded plane ({names}); grading "
+                         "needs square pixels: resample the labels (nearest neighbour) to one in-plane size first")
+    return float(sizes[plane].mean())
+
+
+def load_nifti(path: str | Path) -> NiftiMask:
+    """Read a NIfTI label image. A volume is reoriented to RAS+ (as nibabel.as_closest_canonical does)
+    and laid out (posterior->anterior, superior->inferior, right->left), so that grade_mask projects it
+    along the anterior-posterior axis and its rows and columns are those of an AP film as it is
+    viewed. An image with one slice (or a 2-D file) is graded as it is stored, like a radiograph."""
+    import nibabel
+    from nibabel.openers import ImageOpener
+
+    path = _existing(path)
+    with _reading_nifti(path):
+        image = nibabel.load(path)
+        if not isinstance(image, nibabel.Nifti1Image):  # NIfTI-2 is a subclass; CIFTI is not
+            raise InputError(f"{path} is a {type(image).__name__}, not a NIfTI label image")
+        with ImageOpener(path) as handle:
+            header = type(image.header).from_fileobj(handle, check=False)
+    shape = image.shape
+    if math.prod(shape[3:]) != 1:
+        raise InputError(f"{path} holds {math.prod(shape[3:])} volumes (shape {shape}); grade one label volume")
+    spatial, sizes = shape[:3], _header_sizes_mm(header, path)
+    kept = [axis for axis, n in enumerate(spatial) if n > 1]
+    if len(kept) < 2:
+        raise InputError(f"{path} holds a {shape} array; grading needs a 2-D image or a 3-D volume")
+    if len(kept) == 3:
+        orientation = nibabel.io_orientation(image.affine)
+        sizes = sizes[np.argsort(orientation[:, 0])]  # in RAS+ axis order
+        spacing_mm = _pixel_size_mm(sizes, [0, 2], "left-right x superior-inferior", path)
+        depth_mm = float(sizes[1])
+    else:
+        spacing_mm, depth_mm = _pixel_size_mm(sizes[kept], [0, 1], "the image's two axes", path), None
+    with _reading_nifti(path):
+        data = np.asanyarray(image.dataobj).reshape(spatial)
+    if len(kept) == 3:
+        data = np.transpose(nibabel.apply_orientation(data, orientation), (1, 2, 0))[:, ::-1, ::-1]
+    else:
+        data = data.reshape([spatial[axis] for axis in kept])
+    return NiftiMask(np.ascontiguousarray(data), spacing_mm, depth_mm)
+
+
+def grade_file(path: str | Path, spacing_mm: float | None = None) -> Grade:
+    """Grade a .npy or NIfTI label file. A .npy file holds no pixel size, so spacing_mm is required for
+    it; a NIfTI header states its own, and a spacing_mm that disagrees is refused, not preferred, since
+    one of the two is wrong and the grade depends on it."""
+    path = Path(path)
+    if not path.name.lower().endswith(NIFTI_SUFFIXES):
+        if spacing_mm is None:
+            raise InputError(f"--spacing-mm is required for {path.name}: a .npy file holds no pixel size "
+                             f"(a NIfTI file's header gives it)")
+        return grade_mask(load_mask(path), spacing_mm)
+    mask = load_nifti(path)
+    if spacing_mm is not None and not math.isclose(spacing_mm, mask.spacing_mm, rel_tol=SPACING_RTOL):
+        raise InputError(f"--spacing-mm {spacing_mm:g} disagrees with the {mask.spacing_mm:g} mm pixel size in "
+                         f"{path.name}'s header; leave --spacing-mm out for a NIfTI file")
+    return grade_mask(mask.labels, mask.spacing_mm, mask.depth_mm)
 
 
 def _row_bands(rows: int, width: int):
@@ -167,15 +291,18 @@ def _gap_mm(labels: np.ndarray, pelvic_spurs: np.ndarray, femoral_spurs: np.ndar
     return max(min(candidates) - spacing_mm, 0.0)
 
 
-def grade_mask(mask: np.ndarray, spacing_mm: float) -> Grade:
-    """Brooker grade, Della Valle class, gap, islands, spurs and HO area of a hip label image."""
+def grade_mask(mask: np.ndarray, spacing_mm: float, depth_mm: float | None = None) -> Grade:
+    """Brooker grade, Della Valle class, gap, islands, spurs and HO area of a hip label image.
+    depth_mm: a volume's voxel size along axis 0 (front to back) when it differs from the pixel size;
+    it only scales the HO volume, since the projection removes that axis."""
     spacing_mm = check_number("--spacing-mm", spacing_mm, *SPACING_RANGE_MM, "mm per pixel",
                               "from a model grid's 0.001 mm to a coarse CT's 10 mm")
+    depth_mm = spacing_mm if depth_mm is None else check_number("depth_mm", depth_mm, *SPACING_RANGE_MM, "mm")
     labels = _labels(mask)
     volume_mm3 = None
     if labels.ndim == 3:
         volume_mm3 = float(sum(np.count_nonzero(labels[k] == HETEROTOPIC) for k in range(labels.shape[0]))) \
-            * spacing_mm**3
+            * spacing_mm**2 * depth_mm
         labels = project_front_to_back(labels)
     for name, value in (("pelvis (label 1)", PELVIS), ("femur (label 2)", FEMUR)):
         if not _present(labels, value):
