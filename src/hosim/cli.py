@@ -200,6 +200,9 @@ def run(
                                     help="A scenario option (mouse scenarios: dose, injection_distance_um, "
                                          "slab_thickness_um) or a model parameter (`hosim parameters` lists them "
                                          "with their ranges); repeatable."),
+    factor: list[str] = typer.Option([], "--factor", metavar="NAME",
+                                     help="A patient factor of a patient scenario (`hosim scenarios` lists each "
+                                          "scenario's); repeatable."),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw the figures."),
     fresh: bool = typer.Option(False, "--fresh", help="Discard a checkpoint left in DIR by an earlier run."),
     force: bool = typer.Option(False, "--force", help="Replace results of a different run already in DIR."),
@@ -214,7 +217,7 @@ def run(
     interventions = [parse_intervention(i) for i in intervention]
     out = check_output_folder(Path("runs") / scenario if out is None else out, "--out")
     prepared = prepare(scenario, interventions, dims=dims, days=days, resolution_um=resolution, seed=seed,
-                       species=species, **params)
+                       species=species, factors=factor, **params)
     refuse_other_results(out, prepared.config(), force)
     with FolderLock(out, f"hosim run {scenario}"), Painters(2 if figures else 0) as painters:
         checkpoint = out / "checkpoint.npz"
@@ -267,6 +270,7 @@ def scenarios(
     name: str = typer.Argument(None, metavar="[SCENARIO]", help="Show this scenario's options (the -p keys)."),
 ) -> None:
     """List the scenarios with a one-line description; with a name, that scenario's options."""
+    from hosim.biology.factors import factor_table, factors_for
     from hosim.scenarios import SCENARIOS, get_scenario
 
     if name is None:
@@ -279,6 +283,9 @@ def scenarios(
         allowed = (", ".join(option.choices) if hasattr(option, "choices")
                    else f"{option.low:g} - {option.high:g} {option.unit}".rstrip())
         typer.echo(f"  -p {key}={option.default}  ({allowed}) {option.description}")
+    for factor in (factor_table()[n] for n in factors_for(name)):
+        moves = ", ".join(f"{k} x{v:g}" for k, v in factor.moves.items()) or "no mechanistic reading: recorded only"
+        typer.echo(f"  --factor {factor.name}  ({moves}) {factor.description}")
 
 
 @app.command()

@@ -20,6 +20,7 @@ import xarray as xr
 
 from hosim import __version__
 from hosim.analysis.measures import compute_metrics, metric_units
+from hosim.analysis.patient import patient_outcomes
 from hosim.engine import Checkpoint, Recorder, Stepper, run
 from hosim.files import sync_folder, to_json, write_atomic, write_json
 from hosim.io.netcdf import build_dataset
@@ -40,6 +41,7 @@ class Result:
     dataset: xr.Dataset
     setup: object = field(repr=False)
     provenance: dict = field(default_factory=dict)
+    patient: dict | None = None  # course, imaging, grade and stages of a patient run (analysis/patient.py)
 
     def summary(self) -> dict:
         """The summary.json contract of DESIGN.md."""
@@ -52,6 +54,7 @@ class Result:
             "units": metric_units(),
             "version": __version__,
             "provenance": self.provenance,
+            **(self.patient or {}),
         }
 
     def series(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -119,7 +122,8 @@ def execute(prepared: Prepared, checkpoint_path: str | os.PathLike | None = None
     metrics = compute_metrics(times, series)
     made = provenance(command)
     dataset = build_dataset(setup, times, series, recorder.snapshots, metrics, made)
-    return Result(setup.scenario, prepared.interventions, dict(setup.options), metrics, dataset, setup, made)
+    patient = patient_outcomes(setup, times, series, recorder.snapshots) if setup.patient else None
+    return Result(setup.scenario, prepared.interventions, dict(setup.options), metrics, dataset, setup, made, patient)
 
 
 def simulate(scenario: str, interventions: Sequence = (), *, checkpoint_path: str | os.PathLike | None = None,

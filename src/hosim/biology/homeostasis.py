@@ -8,6 +8,8 @@ without a trigger (each voxel on its own), so that an untouched tissue stays put
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from hosim.biology.cascade import Cascade, resting_substance_p, tissue_context
@@ -16,6 +18,10 @@ from hosim.biology.parameters import ParameterSet
 from hosim.biology.tissue import Tissue
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES
 from hosim.engine.rates import Rates, implicit_update
+
+# Bone the model lays down (every origin): an uninjured tissue holds none (the skeleton's own bone is the
+# layout's, not a field), and nothing removes it.
+BONE_MATRIX = tuple(name for name in VARIABLE_NAMES if name.endswith(("bone_woven", "bone_mature")))
 
 
 def resting_oxygen(vessels: np.ndarray, uptake: np.ndarray, p) -> np.ndarray:
@@ -56,17 +62,21 @@ def resting_state(tissue: Tissue, parameters: ParameterSet) -> tuple[dict[str, n
                "denervation": 0.0}
     array = np.stack([fields[n] for n in VARIABLE_NAMES])
     values = np.array([scalars[c] for c in COMPARTMENT_NAMES])
-    settle(array, values, Cascade(parameters, tissue, bmp2_vector=0.0))
+    settle(array, values, Cascade(parameters, tissue, bmp2_vector=0.0),
+           held_at_zero=[VARIABLE_NAMES.index(name) for name in BONE_MATRIX])
     return dict(zip(VARIABLE_NAMES, array)), dict(zip(COMPARTMENT_NAMES, values.tolist()))
 
 
-def settle(fields: np.ndarray, scalars: np.ndarray, reactions, horizon_days: float = 1e3, iterations: int = 80) -> None:
+def settle(fields: np.ndarray, scalars: np.ndarray, reactions, horizon_days: float = 1e3, iterations: int = 80,
+           held_at_zero: Sequence[int] = ()) -> None:
     """Move fields and scalars (in place) to the steady state of the local reactions: repeated
     positivity-preserving implicit updates (the engine's, flows included) with a long step H, which
-    converge to P/L for the linear parts and act as a fixed-point iteration for the couplings."""
+    converge to P/L for the linear parts and act as a fixed-point iteration for the couplings.
+    held_at_zero: fields nothing removes (bone), kept at zero, or a resting trickle would pile up over H."""
     flows = getattr(reactions, "flows", ())
     rates = Rates(fields.shape, scalars.size, len(flows))
     for _ in range(iterations):
         rates.zero()
         reactions(fields, scalars, 0.0, rates)
         implicit_update(fields, scalars, rates, flows, horizon_days)
+        fields[list(held_at_zero)] = 0.0

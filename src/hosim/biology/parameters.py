@@ -24,6 +24,8 @@ DATA_FILE = "parameters.toml"
 SPECIES_FOLDER = "species"
 BASE_SPECIES = "mouse"
 OVERLAY_KEYS = {"value", "source", "range", "description", "literature"}
+TEMPO_TABLE = "cell_tempo"  # a species overlay's one scaling of the cell-level rates (data/species/human.toml)
+TEMPO_KEYS = {"value", "range", "source", "parameters"}
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,11 @@ def _load(species: str) -> ParameterSet:
 def apply_overlay(base: ParameterSet, text: str, species: str) -> ParameterSet:
     """The base set with a species overlay (TOML: value and source, optionally range and description)."""
     params = dict(base.items())
-    for name, entry in tomllib.loads(text).items():
+    table = tomllib.loads(text)
+    tempo = table.pop(TEMPO_TABLE, None)
+    if tempo is not None:
+        params.update(_scaled_by_tempo(params, tempo, set(table), species))
+    for name, entry in table.items():
         if name not in params:
             raise ValueError(f"species {species}: {name!r} is not a parameter of the base set")
         if not isinstance(entry, dict) or {"value", "source"} - set(entry) or set(entry) - OVERLAY_KEYS:
@@ -197,6 +203,28 @@ def apply_overlay(base: ParameterSet, text: str, species: str) -> ParameterSet:
             raise ValueError(f"species {species}: {name!r} value {changed.value} outside its range [{low}, {high}]")
         params[name] = changed
     return ParameterSet(params, species)
+
+
+def _scaled_by_tempo(params: Mapping[str, Parameter], tempo: dict, own: set[str], species: str
+                     ) -> dict[str, Parameter]:
+    """The cell-level rates a species' tempo scales (those the overlay does not set itself): value times the
+    factor, range times the factor's range, the base source kept after the scaling's."""
+    if not isinstance(tempo, dict) or set(tempo) != TEMPO_KEYS:
+        raise ValueError(f"species {species}: [{TEMPO_TABLE}] needs exactly {', '.join(sorted(TEMPO_KEYS))}")
+    factor, (low, high) = float(tempo["value"]), (float(x) for x in tempo["range"])
+    if not 0 < low <= factor <= high:
+        raise ValueError(f"species {species}: [{TEMPO_TABLE}] value {factor} outside its range [{low}, {high}]")
+    scaled = {}
+    for name in tempo["parameters"]:
+        if name not in params:
+            raise ValueError(f"species {species}: [{TEMPO_TABLE}] names {name!r}, not a parameter of the base set")
+        if name in own:
+            continue
+        p = params[name]
+        source = f"mouse value x {factor:g} (the {species} cell tempo, [{TEMPO_TABLE}] of data/species/{species}.toml); mouse: {p.source}"
+        scaled[name] = replace(p, value=p.value * factor, low=p.low * low, high=p.high * high, source=source,
+                               literature=None)
+    return scaled
 
 
 def markdown_table(parameters: ParameterSet) -> str:

@@ -39,7 +39,7 @@ LESION_ROWS = (
 )
 OUTLINES = (("skeleton", "cyan", "solid", "skeleton"), ("injection", "gray", "dashed", "injection site"),
             ("nerve", "magenta", "solid", "nerve"))
-SCALE_BAR_UM = 500.0
+SCALE_BARS_UM = (100.0, 200.0, 500.0, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4)  # a round length near a fifth of the panel
 # Domain totals in the units a reader counts in (factor from the result.nc unit; checked with UDUNITS in
 # tests/test_figures.py): 1e6 cells/mL x mm^3 is 1000 cells, ng/mL x mm^3 is a picogram, and so on.
 READABLE_UNITS = {
@@ -217,8 +217,9 @@ def draw_lesion(data: FigureData, path: Path) -> Path:
     corner = axes[0, 0]  # a scale bar in the first panel
     x0 = extent[0] + 0.12 * (extent[1] - extent[0])
     y0 = extent[2] - 0.12 * (extent[2] - extent[3])
-    corner.plot([x0, x0 + SCALE_BAR_UM], [y0, y0], color="black", linewidth=2.5, solid_capstyle="butt")
-    corner.text(x0 + SCALE_BAR_UM / 2, y0 - 0.04 * (extent[2] - extent[3]), f"{SCALE_BAR_UM / 1000:g} mm",
+    bar = max([b for b in SCALE_BARS_UM if b <= 0.25 * (extent[1] - extent[0])], default=SCALE_BARS_UM[0])
+    corner.plot([x0, x0 + bar], [y0, y0], color="black", linewidth=2.5, solid_capstyle="butt")
+    corner.text(x0 + bar / 2, y0 - 0.04 * (extent[2] - extent[3]), f"{bar / 1000:g} mm",
                 ha="center", va="bottom", fontsize=8)
     key = [Line2D([], [], color=colour, linestyle=style, label=label) for _, colour, style, label in outlines]
     fig.legend(handles=key, loc="outside lower center", ncol=len(key), fontsize=9, frameon=False)
@@ -227,4 +228,8 @@ def draw_lesion(data: FigureData, path: Path) -> Path:
     return save_figure(fig, path, dpi=90)
 
 
-DRAWINGS = {"timeline": draw_timeline, "timeline_header": draw_timeline_header, "lesion": draw_lesion}
+# The patient figures use save_figure, defined above: imported last.
+from hosim.io.patient_figures import draw_course, draw_sections  # noqa: E402
+
+DRAWINGS = {"timeline": draw_timeline, "timeline_header": draw_timeline_header, "lesion": draw_lesion,
+            "course": draw_course, "sections": draw_sections}

@@ -31,12 +31,14 @@ class FigureData:
     dataset: object  # xarray.Dataset
     grid: Grid
     voxel_volume_mm3: float
+    slab_thickness_um: float | None = None
+    patient: dict | None = None  # a patient run's course, imaging, grade and stages
 
     @classmethod
     def of(cls, result) -> FigureData:
         setup = result.setup
         return cls(result.scenario, setup.species, dict(result.metrics), result.dataset, setup.grid,
-                   setup.voxel_volume_mm3)
+                   setup.voxel_volume_mm3, setup.slab_thickness_um, result.patient)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,10 @@ def plan_figures(data: FigureData, folder: Path, parts: bool = False) -> list[Jo
         jobs = [Job("timeline", folder / "timeline.png", 2.0)]
     if data.grid.ndim >= 2 and data.dataset.sizes.get("snapshot_day", 0):
         jobs.append(Job("lesion", folder / "lesion.png", 3.0))
+    if data.patient:
+        jobs.append(Job("course", folder / "course.png", 0.5))
+        if data.patient.get("grade"):
+            jobs.append(Job("sections", folder / "sections.png", 1.0))
     return jobs
 
 

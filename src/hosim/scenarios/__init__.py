@@ -4,6 +4,7 @@ Registering a scenario is one line in SCENARIOS.
 """
 
 from hosim.errors import InputError
+from hosim.scenarios.human_hip_surgery import HumanHipSurgery
 from hosim.scenarios.kit import Anatomy, Choice, Injury, Option, Setup, TissueScenario
 from hosim.scenarios.mouse_injection import MouseInjection
 from hosim.scenarios.mouse_tendon import MouseTenotomy
@@ -28,6 +29,8 @@ SCENARIOS: dict[str, TissueScenario] = {
                           "toxin); run with -i acvr1-r206h for the FOP mouse", "crush", 0),
         MouseTenotomy("mouse-burn-tenotomy", "Achilles tenotomy with a 30% body-surface burn (-p burn_area=0: the "
                       "tenotomy alone), 9 weeks", 30.0),
+        HumanHipSurgery("tha", "Total hip arthroplasty in an adult (hip section; -p approach=posterior|lateral|"
+                        "anterior), 26 weeks", True, "posterior"),
     )
 }
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from hosim.biology import Cascade, Tissue, load_parameters, resting_state
+from hosim.biology.factors import apply_factors, check_factors
 from hosim.biology.parameters import BASE_SPECIES, ParameterSet, check_species
 from hosim.biology.tissue import TISSUE_REGIONS
 from hosim.biology.transport import Surroundings, transports
@@ -130,6 +131,7 @@ class Setup:
     parameters: ParameterSet
     events: tuple[Event, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    patient: bool = False
 
 
 class TissueScenario:
@@ -138,6 +140,7 @@ class TissueScenario:
     name: str = ""
     description: str = ""
     species: str = BASE_SPECIES
+    patient: bool = False  # a patient run: its summary adds the course in cm3, imaging onset, grade and stages
     options: Mapping[str, Option | Choice] = {}
     bmp2_vector: float = 0.0  # BMP2 released per injected cell, relative to AdBMP2 cells (0: no transgene)
     default_days: float = 21.0
@@ -197,15 +200,18 @@ class TissueScenario:
 
     def build(self, dims: int = 2, days: float | None = None, resolution_um: float | None = None, seed: int = 0,
               species: str | None = None, modify_parameters: Callable[[ParameterSet], ParameterSet] | None = None,
-              **params: Any) -> Setup:
+              factors: Sequence[str] = (), **params: Any) -> Setup:
         """A fresh Setup; raises InputError naming any bad option and what is allowed.
 
-        modify_parameters: applied to the run's parameter set after the user's overrides (genotypes)."""
+        factors: patient factors (data/factors.toml), applied after the user's overrides;
+        modify_parameters: applied to the run's parameter set after those (genotypes)."""
         dims, days, h, seed = self.check_run(dims, days, resolution_um, seed)
         options = self.check_options(params)
+        patient_factors = check_factors(self.name, factors)
         species = self.run_species(species, params.get("parameters"))
         parameters = self._parameter_set(params.get("parameters"), species)
         overrides = _overrides(parameters, species)
+        parameters = apply_factors(parameters, patient_factors)
         if modify_parameters is not None:
             parameters = modify_parameters(parameters)
 
@@ -250,7 +256,8 @@ class TissueScenario:
             parameters=parameters,
             events=events,
             options={"dims": dims, "days": days, "resolution_um": h if dims else None, "seed": seed, **options,
-                     "species": species, "parameters": overrides},
+                     "species": species, "parameters": overrides, "factors": [f.name for f in patient_factors]},
+            patient=self.patient,
         )
 
     def _tissue(self, anatomy: Anatomy, dims: int, h: float, parameters: ParameterSet, seed: int

@@ -1,0 +1,199 @@
+"""The adult human hip as an anteroposterior (coronal) section, on 0-D or 2-D grids.
+
+Coordinates in mm from the centre of the femoral head; x runs lateral, y superior (a right hip as on a
+radiograph, flipped so that lateral is to the right). The section holds the pelvis (iliac wing, acetabular
+roof and the medial wall with the pubic and ischial rami below), the femur (head, neck at 130 degrees to the
+shaft, greater and lesser trochanters, shaft), the joint capsule (dense connective tissue, the model's
+"tendon"), muscle everywhere else (abductors above the greater trochanter, adductors and vasti below), and
+two nerves projected into the plane as vertical strips: the femoral nerve medially and the sciatic nerve
+behind the femur. After an arthroplasty the femoral head and neck above the osteotomy are replaced by a
+stem, neck and head of metal and the acetabulum by a cup; implants hold no cells and no periosteum but are
+drawn as the bone they replace, so that the section can be graded like a radiograph (pelvic side: pelvis
+and cup; femoral side: femur and stem).
+
+A voxel is about 2 mm; layers thinner than a voxel (periosteum, perineurium, the 250 um orthotopic band)
+take their thickness over the spacing as the voxel's fraction, so the cells they hold do not depend on the
+grid. In 0-D one well-mixed compartment holds the injured zone with its capsule, in their section areas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from hosim.scenarios.kit import ORTHOTOPIC_DISTANCE_UM, Anatomy
+
+MM = 1000.0  # um per mm
+
+# The bones and implants of the section, for grading (overlay regions of every hip layout).
+BONE_REGIONS = ("pelvis", "femur")
+
+
+@dataclass(frozen=True)
+class Hip:
+    """Sizes in mm (adult; Noble 1988 Clin Orthop 235:148 and Rubin 1992 JBJS Br 74:28 for the femur)."""
+
+    left: float = -70.0
+    right: float = 90.0
+    bottom: float = -130.0
+    top: float = 60.0
+    head_radius: float = 24.0
+    joint_space: float = 3.0
+    cup_wall: float = 14.0
+    neck_shaft_angle_deg: float = 130.0
+    neck_width: float = 32.0
+    shaft_x: float = 45.0
+    shaft_width: float = 30.0
+    capsule: float = 5.0
+    periosteum_um: float = 100.0
+    slab_thickness_mm: float = 60.0  # the depth of the capsule and the surgical field a 2-D section stands for
+    femoral_nerve_x: float = -52.0
+    sciatic_nerve_x: float = 12.0
+    nerve_top: float = -62.0
+    sciatic_endoneurium: float = 3.0
+    femoral_endoneurium: float = 1.5
+    perineurium_um: float = 50.0
+    epineurium: float = 2.0
+    # arthroplasty
+    implant_head_radius: float = 16.0
+    osteotomy_from_head: float = 30.0  # along the neck axis, from the head centre
+    stem_width: float = 14.0
+
+    @property
+    def neck_axis(self) -> np.ndarray:
+        """Unit vector from the head centre down the neck (lateral and inferior)."""
+        angle = np.deg2rad(self.neck_shaft_angle_deg - 90.0)
+        return np.array([np.cos(angle), -np.sin(angle)])
+
+    @property
+    def neck_length(self) -> float:
+        """From the head centre to the shaft axis, along the neck."""
+        return self.shaft_x / self.neck_axis[0]
+
+
+def _coordinates(g: Hip, h_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    nx = max(1, round((g.right - g.left) / h_mm))
+    ny = max(1, round((g.top - g.bottom) / h_mm))
+    x = g.left + (np.arange(nx) + 0.5) * h_mm
+    y = g.top - (np.arange(ny) + 0.5) * h_mm  # row 0 is superior, as on a film
+    return np.meshgrid(y, x, indexing="ij")[::-1]
+
+
+def _neck(g: Hip, X: np.ndarray, Y: np.ndarray, start: float = 0.0) -> np.ndarray:
+    u = g.neck_axis
+    along = X * u[0] + Y * u[1]
+    across = np.abs(-X * u[1] + Y * u[0])
+    return (along >= start) & (along <= g.neck_length) & (across <= 0.5 * g.neck_width)
+
+
+def _native_femur(g: Hip, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    r = np.hypot(X, Y)
+    shaft = (np.abs(X - g.shaft_x) <= 0.5 * g.shaft_width) & (Y <= -25.0)
+    greater = (X >= g.shaft_x - 5.0) & (X <= g.shaft_x + 20.0) & (Y <= -8.0) & (Y >= -50.0)
+    lesser = (X >= g.shaft_x - 0.5 * g.shaft_width - 8.0) & (X < g.shaft_x) & (Y <= -62.0) & (Y >= -74.0)
+    return (r <= g.head_radius) | _neck(g, X, Y) | shaft | greater | lesser
+
+
+def _pelvis(g: Hip, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    r = np.hypot(X, Y)
+    socket = g.head_radius + g.joint_space
+    roof = (r >= socket) & (r <= socket + g.cup_wall) & (Y >= -0.35 * r) & (X <= 34.0)
+    ilium = (Y >= 8.0) & (X <= 34.0 + 0.3 * (Y - 8.0)) & (r >= socket)
+    medial = (X <= -socket) & (X >= g.left) & (Y >= -58.0) & (Y <= 8.0)
+    ramus = (X <= -socket - 6.0) & (Y < -58.0) & (Y >= -72.0)
+    return roof | ilium | medial | ramus
+
+
+def _strip_layers(distance_mm: np.ndarray, inner_mm: float, g: Hip, h_mm: float) -> dict[str, np.ndarray]:
+    """A nerve running along the section: endoneurium, a perineurial sheath (its thickness over the spacing as
+    a voxel fraction) and the epineurium, from the distance to the nerve's axis."""
+    nerve = distance_mm < inner_mm
+    sheath_zone = (distance_mm >= inner_mm) & (distance_mm < inner_mm + h_mm)
+    epineurium = (distance_mm >= inner_mm) & (distance_mm < inner_mm + g.epineurium + h_mm)
+    sheath = sheath_zone * min(1.0, g.perineurium_um / (h_mm * MM))
+    return {"nerve": nerve * 1.0, "perineurium": sheath, "epineurium": epineurium * 1.0 - sheath}
+
+
+def hip_section(g: Hip, h_um: float, arthroplasty: bool) -> dict[str, np.ndarray]:
+    """Every region of the section (float fractions shaped (1, ny, nx)), the injured zone left empty."""
+    h = h_um / MM
+    X, Y = _coordinates(g, h)
+    femur = _native_femur(g, X, Y)
+    pelvis = _pelvis(g, X, Y)
+    implant = np.zeros_like(femur)
+    if arthroplasty:
+        resected = (np.hypot(X, Y) <= g.head_radius) | (_neck(g, X, Y) & (X * g.neck_axis[0] + Y * g.neck_axis[1]
+                                                                         < g.osteotomy_from_head))
+        femur &= ~resected
+        r = np.hypot(X, Y)
+        cup = (r <= g.head_radius + g.joint_space) & (r > g.implant_head_radius + 1.0) & (Y >= -0.35 * r)
+        head = r <= g.implant_head_radius
+        u = g.neck_axis
+        across = np.abs(-X * u[1] + Y * u[0])
+        along = X * u[0] + Y * u[1]
+        taper = (across <= 6.0) & (along >= 0) & (along <= g.neck_length)
+        stem = (np.abs(X - g.shaft_x) <= 0.5 * g.stem_width) & (Y <= -30.0) & (Y >= -120.0)
+        pelvis |= cup
+        implant = cup | head | taper | stem
+        femur |= head | taper | stem
+    bone = femur | pelvis
+    living = bone & ~implant
+    soft = ~bone
+    near_bone = ndimage.binary_dilation(living, np.ones((3, 3), bool)) & soft
+    periosteum = near_bone * min(1.0, g.periosteum_um / h_um)
+    orthotopic = np.where(bone, 1.0, near_bone * min(1.0, ORTHOTOPIC_DISTANCE_UM / h_um))
+
+    joint = ndimage.distance_transform_edt(~(femur | (np.hypot(X, Y) <= g.head_radius)), sampling=h)
+    capsule = soft & (joint <= g.capsule) & (X <= g.shaft_x - 0.5 * g.shaft_width + 8.0) & (Y >= -60.0) & \
+        (np.hypot(X, Y) <= g.head_radius + g.joint_space + g.cup_wall + 6.0)
+
+    nerves = {k: np.zeros(X.shape) for k in ("nerve", "perineurium", "epineurium")}
+    below = Y <= g.nerve_top
+    for x0, inner in ((g.femoral_nerve_x, g.femoral_endoneurium), (g.sciatic_nerve_x, g.sciatic_endoneurium)):
+        for name, values in _strip_layers(np.abs(X - x0), inner, g, h).items():
+            nerves[name] = np.maximum(nerves[name], values * (below & soft))
+    nerve_any = nerves["nerve"] + nerves["perineurium"] + nerves["epineurium"]
+    tendon = capsule * (1.0 - nerve_any)
+    muscle = soft * 1.0 - nerve_any - tendon - periosteum * (1.0 - nerve_any - tendon)
+    regions = {
+        **nerves,
+        "muscle": np.clip(muscle, 0.0, 1.0),
+        "tendon": tendon,
+        "periosteum": periosteum * (1.0 - nerve_any - tendon),
+        "skeleton": bone * 1.0,
+        "orthotopic_zone": orthotopic,
+        "pelvis": pelvis * 1.0,
+        "femur": femur * 1.0,
+        "implant": implant * 1.0,
+    }
+    return {k: v[None].astype(np.float64) for k, v in regions.items()}
+
+
+def ellipse(g: Hip, h_um: float, centre: tuple[float, float], radii: tuple[float, float]) -> np.ndarray:
+    """A zone of the section (voxel 0/1, shaped (1, ny, nx)): an ellipse in mm."""
+    X, Y = _coordinates(g, h_um / MM)
+    inside = ((X - centre[0]) / radii[0]) ** 2 + ((Y - centre[1]) / radii[1]) ** 2 <= 1.0
+    return inside[None].astype(np.float64)
+
+
+def hip_anatomy(g: Hip, dims: int, h_um: float, zone: np.ndarray | None, arthroplasty: bool) -> Anatomy:
+    """The hip as a scenario layout with `zone` (on the 2-D grid, or None: computed on a 2 mm grid for 0-D)
+    as the injured zone ("injection") and the lesion; in 0-D the zone's soft tissue as one compartment."""
+    section = hip_section(g, h_um, arthroplasty)
+    soft = 1.0 - section["skeleton"]
+    injured = zone * soft
+    lesion = np.clip(ndimage.binary_dilation(injured[0] > 0, iterations=max(1, round(5.0 * MM / h_um)))[None]
+                     * soft, 0.0, 1.0)
+    slab_um = g.slab_thickness_mm * MM
+    if dims == 0:
+        weights = lesion
+        area = float(weights.sum())
+        fractions = {k: np.full((1, 1, 1), float((v * weights).sum()) / area) for k, v in section.items()}
+        fractions.update(injection=np.full((1, 1, 1), float(injured.sum()) / area),
+                         lesion=np.ones((1, 1, 1)), orthotopic_zone=np.zeros((1, 1, 1)),
+                         skeleton=np.zeros((1, 1, 1)), periosteum=np.zeros((1, 1, 1)))
+        return Anatomy((), fractions, slab_um, area * h_um**2 * slab_um)
+    regions = {**section, "injection": injured, "lesion": lesion}
+    return Anatomy(section["muscle"].shape[1:], regions, slab_um)
