@@ -1,0 +1,159 @@
+"""Patients (issue 13): the human parameter set, the hip section, patient factors, and what a patient run
+adds to summary.json (course, imaging onset, grade, stages), with the rules of targets/human.toml a single
+patient can show."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from hosim import simulate
+from hosim.analysis.patient import VISIBLE_BONE_MM, radiograph_labels, stages
+from hosim.biology import load_parameters
+from hosim.biology.factors import Factor, apply_factors, check_factors, factor_table, factors_for
+from hosim.biology.homeostasis import resting_oxygen
+from hosim.cli import app
+from hosim.clinical.grading import FEMUR, HETEROTOPIC, PELVIS
+from hosim.errors import InputError
+from hosim.scenarios import get_scenario
+
+runner = CliRunner()
+BRIDGE_FACTORS = ["prior-ho", "ankylosing-spondylitis"]
+
+
+def test_the_human_tempo_scales_cell_rates_and_keeps_their_labels():
+    mouse, human = load_parameters(), load_parameters("human")
+    scaled = [n for n in mouse if human[n].source.startswith("mouse value x 0.4")]
+    assert len(scaled) >= 30
+    for name in scaled:
+        assert human.value(name) == pytest.approx(0.4 * mouse.value(name))
+        assert human[name].low == pytest.approx(0.33 * mouse[name].low)
+        assert human[name].high == pytest.approx(0.5 * mouse[name].high)
+        assert human[name].basis == mouse[name].basis  # a fitted mouse value stays labelled fitted
+    for molecular in ("bmp2_decay", "bmp2_diffusivity", "sp_decay", "vegf_decay", "oxygen_diffusivity"):
+        assert human.value(molecular) == mouse.value(molecular)
+
+
+def test_resting_human_muscle_has_the_measured_oxygen():
+    """targets/human.toml [human_tissue]: resting human muscle pO2 about 38 mmHg."""
+    p = load_parameters("human").namespace()
+    capillaries = p.capillary_density * np.pi * p.capillary_radius**2 * 1e-6
+    po2 = float(resting_oxygen(np.array([capillaries]), np.array([p.muscle_o2_uptake]), p)[0])
+    assert 34.0 <= po2 <= 42.0
+
+
+def test_the_same_equations_give_mouse_days_and_human_weeks():
+    """targets/human.toml [human_mouse_bridge] and [species_scaling]: the species sets alone stretch the
+    course 2-3 fold, with no clock set per scenario."""
+    runs = {sp: simulate("tha", dims=0, species=sp, factors=BRIDGE_FACTORS).metrics for sp in ("mouse", "human")}
+    assert runs["mouse"]["bone_onset_day"] < 10.0 and runs["mouse"]["bone_t50_day"] < 21.0
+    for metric in ("bone_onset_day", "bone_t50_day"):
+        assert 2.0 <= runs["human"][metric] / runs["mouse"][metric] <= 3.0
+
+
+def test_a_patient_summary_has_its_course_imaging_stages_and_factors():
+    result = simulate("tha", dims=0, factors=["male", *BRIDGE_FACTORS])
+    summary = json.loads(json.dumps(result.summary()))
+    assert summary["options"]["factors"] == ["male", *BRIDGE_FACTORS]
+    assert summary["grade"] is None  # a 0-D run has no section to grade
+    course = summary["course"]
+    assert course["week"][0] == 0 and course["week"][-1] == 26 and len(course["heterotopic_bone_cm3"]) == 27
+    onset = summary["imaging"]["onset_week"]
+    assert 3.0 <= onset <= 12.0  # targets/human.toml [onset_general]
+    assert [s["stage"] for s in summary["stages"]][:2] == ["inflammation", "firm_lump"]
+    assert all(s["from_day"] <= s["to_day"] and s["signs"] and s["rule"] for s in summary["stages"])
+    moved = {f["name"]: f["applied"] for f in summary["factors"]}
+    assert moved == {"male": False, "prior-ho": True, "ankylosing-spondylitis": True}
+
+
+@pytest.mark.slow
+def test_untreated_tha_grades_by_risk_factors():
+    """targets/human.toml [tha_brooker_untreated]: a typical untreated THA without risk factors stays at
+    Brooker 0-I; with risk factors (prior HO, ankylosing spondylitis) it reaches II-III; bone shows within
+    3-12 weeks and has stopped growing by 3 months (the 1978 series' reading of [tha_time_course])."""
+    plain = simulate("tha", dims=2).summary()
+    risky = simulate("tha", dims=2, factors=BRIDGE_FACTORS).summary()
+    assert plain["grade"]["brooker"] in ("0", "I")
+    assert risky["grade"]["brooker"] in ("II", "III")
+    assert 3.0 <= risky["imaging"]["onset_week"] <= 12.0
+    course = risky["course"]["heterotopic_bone_cm3"]
+    assert course[13] >= 0.9 * course[-1]
+    over_time = risky["grade"]["over_time"]
+    assert over_time[0]["brooker"] == "0" and [g["day"] for g in over_time] == sorted(g["day"] for g in over_time)
+
+
+def test_a_factor_must_apply_to_the_scenario():
+    assert "ankylosing-spondylitis" in factors_for("tha") and factors_for("mouse-bmp2") == []
+    with pytest.raises(InputError, match="factor 'uti' does not apply to scenario tha; allowed: .*prior-ho"):
+        check_factors("tha", ["uti"])
+    with pytest.raises(InputError, match="none"):
+        check_factors("mouse-bmp2", ["male"])
+    with pytest.raises(InputError, match="twice"):
+        check_factors("tha", ["male", "male"])
+    every = [n for n, f in factor_table().items()]
+    assert all(factor_table()[n].reading and factor_table()[n].size for n in every)
+
+
+def test_factors_multiply_and_never_leave_a_range():
+    human = load_parameters("human")
+    both = apply_factors(human, check_factors("tha", BRIDGE_FACTORS))
+    assert both.value("fap_bmp2_half") == pytest.approx(0.25 * human.value("fap_bmp2_half"))
+    assert apply_factors(human, check_factors("tha", ["male"])) is human
+    extreme = Factor("test", ("tha",), "test", {"fap_bmp2_half": 0.01}, "test", "test")
+    with pytest.raises(InputError, match="fap_bmp2_half .* outside its plausible range"):
+        apply_factors(human, [extreme])
+
+
+def test_factors_and_dimensions_are_checked_at_the_command_line(tmp_path):
+    for args, words in ((["--factor", "uti"], "allowed: ankylosing-spondylitis"),
+                        (["--dims", "3"], "runs in 0 or 2 dimensions"),
+                        (["-p", "approach=medial"], "approach must be one of lateral, posterior, anterior")):
+        result = runner.invoke(app, ["run", "tha", "--out", str(tmp_path / "run"), *args])
+        assert result.exit_code == 2, result.output
+        assert words in result.output and "Traceback" not in result.output
+        assert not (tmp_path / "run" / "summary.json").exists()
+    listing = runner.invoke(app, ["scenarios", "tha"])
+    assert "--factor prior-ho" in listing.output and "no mechanistic reading" in listing.output
+
+
+def test_the_hip_section_labels_bones_implants_and_layers():
+    setup = get_scenario("tha").build(dims=2)
+    regions = {k: v[0] for k, v in setup.grid.regions.items()}
+    for bone in ("pelvis", "femur", "implant"):
+        assert regions[bone].sum() > 0
+    assert np.all(regions["implant"] <= regions["skeleton"])
+    tissue = sum(regions[r] for r in ("muscle", "tendon", "periosteum", "skeleton", "nerve", "perineurium",
+                                      "epineurium"))
+    assert np.allclose(tissue, 1.0)
+    assert 0 < regions["periosteum"].max() < 0.1  # 100 um of periosteum in a 2 mm voxel
+    state = dict(zip(setup.state.variables, setup.state.fields))
+    assert all(state[name].max() == 0.0 for name in ("bone_woven", "bone_mature", "periosteal_bone_mature"))
+    assert setup.voxel_volume_mm3 == pytest.approx(2.0 * 2.0 * 60.0)
+
+
+def test_a_radiograph_shows_bone_that_adds_up_along_the_beam():
+    regions = {"pelvis": np.zeros((4, 4)), "femur": np.zeros((4, 4)), "skeleton": np.zeros((4, 4))}
+    regions["pelvis"][0] = 1
+    regions["femur"][3] = 1
+    regions["skeleton"][[0, 3]] = 1
+    bone = np.zeros((4, 4))
+    bone[1, 1] = VISIBLE_BONE_MM / 60.0  # just enough over a 60 mm slab
+    bone[2, 2] = 0.9 * VISIBLE_BONE_MM / 60.0
+    labels = radiograph_labels(regions, bone, slab_mm=60.0)
+    assert labels[0, 0] == PELVIS and labels[3, 0] == FEMUR
+    assert labels[1, 1] == HETEROTOPIC and labels[2, 2] == 0
+
+
+def test_stages_follow_their_rules():
+    times = np.linspace(0.0, 100.0, 1001)
+    leukocytes = 1.0 + 10.0 * np.exp(-((times - 5.0) / 4.0) ** 2)
+    bone = 1000.0 * 0.5 / (1.0 + np.exp(-(times - 40.0) / 5.0))  # mm^3: 0.5 cm^3 at the end
+    series = {"macrophages_total": leukocytes, "neutrophils_total": 0.0 * times, "heterotopic_bone_mm3": bone,
+              "cartilage_mm3": 0.0 * times}
+    found = {s["stage"]: s for s in stages(times, series, "IV")}
+    assert list(found) == ["inflammation", "firm_lump", "hardening", "ankylosis"]
+    assert found["firm_lump"]["to_day"] == found["hardening"]["from_day"]
+    assert 0.09 <= np.interp(found["hardening"]["from_day"], times, bone) / 1000.0 <= 0.11
+    none = stages(times, {**series, "heterotopic_bone_mm3": 0.0 * times}, None)
+    assert [s["stage"] for s in none] == ["inflammation", "resolved"]
