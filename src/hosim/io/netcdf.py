@@ -33,8 +33,8 @@ def _variable(dims, values: np.ndarray, attrs: dict) -> xr.Variable:
 
 
 def _region_mask(name: str, values: np.ndarray, shape: tuple[int, ...], axes: tuple[str, ...]) -> xr.Variable:
-    kind = ("overlay: marks voxels that also belong to one of the tissue regions" if name in OVERLAYS
-            else f"tissue region: the tissue regions ({', '.join(r for r in TISSUE_REGIONS if r not in OVERLAYS)}) "
+    kind = ("overlay: marks voxels that also belong to one of the tissue regions"
+            if name in OVERLAYS or name not in TISSUE_REGIONS else f"tissue region: the tissue regions ({', '.join(r for r in TISSUE_REGIONS if r not in OVERLAYS)}) "
                  "partition each voxel")
     return _variable(axes, (values.reshape(shape) > 0.5).astype(np.int8),
                      attrs={"long_name": f"{name.replace('_', ' ')} mask", "flag_values": np.array([0, 1], np.int8),

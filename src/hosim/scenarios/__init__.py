@@ -4,7 +4,7 @@ Registering a scenario is one line in SCENARIOS.
 """
 
 from hosim.errors import InputError
-from hosim.scenarios.human_hip_surgery import HumanHipSurgery
+from hosim.scenarios.human_hip_surgery import AcetabularFracture, HipFracture, TotalHipArthroplasty
 from hosim.scenarios.kit import Anatomy, Choice, Injury, Option, Setup, TissueScenario
 from hosim.scenarios.mouse_injection import MouseInjection
 from hosim.scenarios.mouse_tendon import MouseTenotomy
@@ -29,8 +29,12 @@ SCENARIOS: dict[str, TissueScenario] = {
                           "toxin); run with -i acvr1-r206h for the FOP mouse", "crush", 0),
         MouseTenotomy("mouse-burn-tenotomy", "Achilles tenotomy with a 30% body-surface burn (-p burn_area=0: the "
                       "tenotomy alone), 9 weeks", 30.0),
-        HumanHipSurgery("tha", "Total hip arthroplasty in an adult (hip section; -p approach=posterior|lateral|"
-                        "anterior), 26 weeks", True, "posterior"),
+        TotalHipArthroplasty("tha", "Total hip arthroplasty in an adult (hip section; -p approach=posterior|lateral|"
+                             "anterior), 26 weeks"),
+        HipFracture("hip-fracture", "Femoral neck fracture, then arthroplasty or fixation (-p treatment, -p delay_days), "
+                    "26 weeks"),
+        AcetabularFracture("acetabular-fracture", "Acetabular fracture fixed through an approach, with or without a "
+                           "brain injury (-p approach, -p brain_injury, -p delay_days), 26 weeks"),
     )
 }
 

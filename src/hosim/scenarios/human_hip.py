@@ -1,8 +1,9 @@
 """The adult human hip as an anteroposterior (coronal) section, on 0-D or 2-D grids.
 
 Coordinates in mm from the centre of the femoral head; x runs lateral, y superior (a right hip as on a
-radiograph, flipped so that lateral is to the right). The section holds the pelvis (iliac wing, acetabular
-roof and the medial wall with the pubic and ischial rami below), the femur (head, neck at 130 degrees to the
+radiograph, flipped so that lateral is to the right). The section holds the pelvis (iliac wing with the
+iliacus and pelvic cavity medial to it, acetabular roof and the medial wall with the pubic and ischial
+rami below), the femur (head, neck at 130 degrees to the
 shaft, greater and lesser trochanters, shaft), the joint capsule (dense connective tissue, the model's
 "tendon"), muscle everywhere else (abductors above the greater trochanter, adductors and vasti below), and
 two nerves projected into the plane as vertical strips: the femoral nerve medially and the sciatic nerve
@@ -18,6 +19,7 @@ grid. In 0-D one well-mixed compartment holds the injured zone with its capsule,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,7 +102,7 @@ def _pelvis(g: Hip, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     r = np.hypot(X, Y)
     socket = g.head_radius + g.joint_space
     roof = (r >= socket) & (r <= socket + g.cup_wall) & (Y >= -0.35 * r) & (X <= 34.0)
-    ilium = (Y >= 8.0) & (X <= 34.0 + 0.3 * (Y - 8.0)) & (r >= socket)
+    ilium = (Y >= 8.0) & (X <= 34.0 + 0.3 * (Y - 8.0)) & (X >= -40.0 + 0.5 * (Y - 8.0)) & (r >= socket)
     medial = (X <= -socket) & (X >= g.left) & (Y >= -58.0) & (Y <= 8.0)
     ramus = (X <= -socket - 6.0) & (Y < -58.0) & (Y >= -72.0)
     return roof | ilium | medial | ramus
@@ -128,7 +130,7 @@ def hip_section(g: Hip, h_um: float, arthroplasty: bool) -> dict[str, np.ndarray
                                                                          < g.osteotomy_from_head))
         femur &= ~resected
         r = np.hypot(X, Y)
-        cup = (r <= g.head_radius + g.joint_space) & (r > g.implant_head_radius + 1.0) & (Y >= -0.35 * r)
+        cup = (r <= g.head_radius + g.joint_space) & (Y >= -0.35 * r)  # shell and liner, on the head
         head = r <= g.implant_head_radius
         u = g.neck_axis
         across = np.abs(-X * u[1] + Y * u[0])
@@ -178,22 +180,21 @@ def ellipse(g: Hip, h_um: float, centre: tuple[float, float], radii: tuple[float
     return inside[None].astype(np.float64)
 
 
-def hip_anatomy(g: Hip, dims: int, h_um: float, zone: np.ndarray | None, arthroplasty: bool) -> Anatomy:
-    """The hip as a scenario layout with `zone` (on the 2-D grid, or None: computed on a 2 mm grid for 0-D)
-    as the injured zone ("injection") and the lesion; in 0-D the zone's soft tissue as one compartment."""
+def hip_anatomy(g: Hip, dims: int, h_um: float, zones: Mapping[str, np.ndarray], arthroplasty: bool) -> Anatomy:
+    """The hip as a scenario layout with injured zones (name -> 0/1 on the 2-D grid; "injection" is the main
+    one, others are overlays such as a fracture) in its soft tissue; the lesion is their union and 5 mm
+    around. In 0-D one compartment holds the lesion's soft tissue, each zone in its share of the area."""
     section = hip_section(g, h_um, arthroplasty)
     soft = 1.0 - section["skeleton"]
-    injured = zone * soft
-    lesion = np.clip(ndimage.binary_dilation(injured[0] > 0, iterations=max(1, round(5.0 * MM / h_um)))[None]
-                     * soft, 0.0, 1.0)
+    injured = {name: np.clip(zone, 0.0, 1.0) * soft for name, zone in zones.items()}
+    union = np.maximum.reduce(list(injured.values()))
+    lesion = ndimage.binary_dilation(union[0] > 0, iterations=max(1, round(5.0 * MM / h_um)))[None] * soft
     slab_um = g.slab_thickness_mm * MM
     if dims == 0:
-        weights = lesion
-        area = float(weights.sum())
-        fractions = {k: np.full((1, 1, 1), float((v * weights).sum()) / area) for k, v in section.items()}
-        fractions.update(injection=np.full((1, 1, 1), float(injured.sum()) / area),
-                         lesion=np.ones((1, 1, 1)), orthotopic_zone=np.zeros((1, 1, 1)),
+        area = float(lesion.sum())
+        fractions = {k: np.full((1, 1, 1), float((v * lesion).sum()) / area) for k, v in section.items()}
+        fractions.update({name: np.full((1, 1, 1), float(zone.sum()) / area) for name, zone in injured.items()})
+        fractions.update(lesion=np.ones((1, 1, 1)), orthotopic_zone=np.zeros((1, 1, 1)),
                          skeleton=np.zeros((1, 1, 1)), periosteum=np.zeros((1, 1, 1)))
         return Anatomy((), fractions, slab_um, area * h_um**2 * slab_um)
-    regions = {**section, "injection": injured, "lesion": lesion}
-    return Anatomy(section["muscle"].shape[1:], regions, slab_um)
+    return Anatomy(section["muscle"].shape[1:], {**section, **injured, "lesion": lesion}, slab_um)

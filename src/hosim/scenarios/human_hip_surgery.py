@@ -1,10 +1,12 @@
-"""Human hip operations: total hip arthroplasty (`tha`) in the hip section of human_hip.py.
+"""Human hip injuries and operations in the hip section of human_hip.py: total hip arthroplasty (`tha`), a
+femoral neck fracture fixed or replaced (`hip-fracture`) and an acetabular fracture fixed through one of
+its approaches (`acetabular-fracture`), optionally with a brain injury.
 
-The operation is the local and the body-wide hit of the injury model, with nothing set per outcome: the
-approach kills part of the muscle it passes through and the capsule it opens (surgical_necrosis), tears its
-capillaries and leaves a haematoma (fibrin), and the surgical stress raises systemic inflammation
-(surgery_inflammation), which primes macrophages and drives the glucocorticoid response. What follows is
-the cascade's, at the human cell tempo.
+Each is made of the injuries of the model, with nothing set per outcome: an approach kills part of the
+muscle it passes through and the capsule it opens (surgical_necrosis), tears capillaries and leaves a
+haematoma (fibrin); a fracture crushes the tissue around it and bleeds; both raise systemic inflammation
+(the stress response), which primes macrophages and drives the glucocorticoid response; a brain injury adds
+the acute neural signal. What follows is the cascade's, at the human cell tempo.
 """
 
 from __future__ import annotations
@@ -12,26 +14,45 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
 from hosim.errors import InputError
 from hosim.scenarios.human_hip import Hip, ellipse, hip_anatomy, hip_section
 from hosim.scenarios.injuries import necrotize
-from hosim.scenarios.kit import Anatomy, Choice, Injury, TissueScenario
+from hosim.scenarios.kit import Anatomy, Choice, Injury, Option, TissueScenario
 
-# The muscle each approach passes through, as an ellipse of the coronal section (centre, radii; mm): the
-# direct lateral (Hardinge) splits gluteus medius and vastus lateralis over the greater trochanter; the
-# posterior detaches the short external rotators behind the neck and trochanter (projected); the direct
-# anterior passes between tensor fasciae latae and sartorius in front of the neck (projected).
-APPROACHES = {
+Zone = tuple[tuple[float, float], tuple[float, float]]  # centre and radii of an ellipse in the section, mm
+
+# The muscle each approach passes through (projected into the coronal section): the direct lateral
+# (Hardinge) splits gluteus medius and vastus lateralis over the greater trochanter; the posterior detaches
+# the short external rotators behind the neck and trochanter; the direct anterior passes between tensor
+# fasciae latae and sartorius in front of the neck.
+HIP_APPROACHES: dict[str, Zone] = {
     "lateral": ((60.0, -20.0), (16.0, 42.0)),
     "posterior": ((38.0, -48.0), (14.0, 24.0)),
     "anterior": ((18.0, -52.0), (11.0, 20.0)),
 }
+# Fixation of a femoral neck fracture (screws or a sliding hip screw) through a lateral incision that splits
+# vastus lateralis below the greater trochanter.
+FIXATION_APPROACH: Zone = ((62.0, -62.0), (10.0, 24.0))
+# Acetabular approaches: Kocher-Langenbeck (posterior: gluteus maximus split, abductors retracted off the
+# posterior column), extended iliofemoral (the abductors stripped off the outer iliac wing) and ilioinguinal
+# (inside the pelvis: iliacus lifted off the inner iliac fossa, no abductor dissection).
+ACETABULAR_APPROACHES: dict[str, Zone] = {
+    "kocher-langenbeck": ((46.0, 6.0), (14.0, 30.0)),
+    "extended-iliofemoral": ((54.0, 26.0), (16.0, 40.0)),
+    "ilioinguinal": ((-40.0, 36.0), (14.0, 22.0)),
+}
+NECK_FRACTURE: Zone = ((21.0, -18.0), (11.0, 11.0))  # the intracapsular haematoma around the neck
+ACETABULAR_FRACTURE: Zone = ((34.0, 12.0), (10.0, 14.0))  # behind the posterior wall and rim
+BRAIN_INJURY = {"none": 0.0, "moderate": 0.5, "severe": 1.0}  # of brain_injury_signal (GCS 9-12; GCS 3-8)
 
 
-class HumanHipSurgery(TissueScenario):
-    """An operation on the hip through one approach: the approach zone and the joint capsule injured."""
+class HipScenario(TissueScenario):
+    """What every human hip scenario shares: the patient outputs, the human tempo's run length, grid and
+    time step; the layout is the hip section with the scenario's injured zones."""
 
     species = "human"
     patient = True
@@ -42,39 +63,115 @@ class HumanHipSurgery(TissueScenario):
     snapshot_days = (0, 7, 14, 21, 28, 42, 56, 84, 112, 140, 182, 273, 365)
     sample_interval_day = 0.5
 
-    def __init__(self, name: str, description: str, arthroplasty: bool, approach: str):
-        self.name = name
-        self.description = description
-        self.arthroplasty = arthroplasty
-        self.options = {
-            "approach": Choice(approach, tuple(APPROACHES), "surgical approach: lateral (direct lateral, through "
-                               "the abductors), posterior or anterior (direct anterior)"),
-        }
-
     def check_run(self, dims: Any = 2, days: Any = None, resolution_um: Any = None, seed: Any = 0):
         """Patient sections are 0-D or 2-D: a 1-D line or a 3-D hip is not offered."""
         if dims in (1, 3):
             raise InputError(f"scenario {self.name} runs in 0 or 2 dimensions, got {dims}")
         return super().check_run(dims, days, resolution_um, seed)
 
+    def zones(self, options: Mapping[str, Any]) -> dict[str, Zone]:
+        """Injured zones: "injection" (the operation's) and others (a fracture)."""
+        raise NotImplementedError
+
+    def replaced(self, options: Mapping[str, Any]) -> bool:
+        """Whether the section shows an arthroplasty."""
+        return False
+
+    def opens_capsule(self, options: Mapping[str, Any]) -> bool:
+        """Whether the operation opens the joint capsule (then the capsule belongs to its injured zone)."""
+        return True
+
     def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
         hip = Hip()
-        centre, radii = APPROACHES[options["approach"]]
-        zone = ellipse(hip, h, centre, radii)
-        capsule = hip_section(hip, h, self.arthroplasty)["tendon"]
-        return hip_anatomy(hip, dims, h, (zone + capsule).clip(0.0, 1.0), self.arthroplasty)
+        arthroplasty = self.replaced(options)
+        capsule = hip_section(hip, h, arthroplasty)["tendon"]
+        zones = {}
+        for name, zone in self.zones(options).items():
+            zones[name] = ellipse(hip, h, *zone)
+            if name == "injection" and self.opens_capsule(options):
+                zones[name] = np.maximum(zones[name], capsule)
+        return hip_anatomy(hip, dims, h, zones, arthroplasty)
 
-    def injuries(self, options: Mapping[str, Any]) -> list[Injury]:
-        return surgery("hip arthroplasty" if self.arthroplasty else "hip operation")
+
+class TotalHipArthroplasty(HipScenario):
+    """An elective total hip arthroplasty through one approach: the approach zone and the capsule injured."""
+
+    def __init__(self, name: str, description: str, approach: str = "posterior"):
+        self.name = name
+        self.description = description
+        self.options = {"approach": Choice(approach, tuple(HIP_APPROACHES), "surgical approach: lateral (direct "
+                                           "lateral, through the abductors), posterior or anterior (direct anterior)")}
+
+    def zones(self, options):
+        return {"injection": HIP_APPROACHES[options["approach"]]}
+
+    def replaced(self, options):
+        return True
+
+    def injuries(self, options):
+        return surgery("total hip arthroplasty")
 
 
-def surgery(what: str, day: float = 0.0) -> list[Injury]:
+class HipFracture(HipScenario):
+    """A femoral neck fracture on day 0, operated on after `delay_days`: fixed through a lateral incision or
+    replaced through a posterior approach."""
+
+    def __init__(self, name: str, description: str):
+        self.name = name
+        self.description = description
+        self.options = {
+            "treatment": Choice("arthroplasty", ("arthroplasty", "fixation"), "arthroplasty (the neck and head "
+                                "replaced through a posterior approach; drawn as a total hip) or fixation (screws or "
+                                "a sliding hip screw through a lateral incision; the head kept)"),
+            "delay_days": Option(1.0, 0.0, 14.0, "days", "days from the fracture to the operation",
+                                 "surgery within two weeks of the fracture"),
+        }
+
+    def zones(self, options):
+        approach = HIP_APPROACHES["posterior"] if options["treatment"] == "arthroplasty" else FIXATION_APPROACH
+        return {"injection": approach, "fracture": NECK_FRACTURE}
+
+    def replaced(self, options):
+        return options["treatment"] == "arthroplasty"
+
+    def opens_capsule(self, options):
+        return options["treatment"] == "arthroplasty"
+
+    def injuries(self, options):
+        return [*fracture("femoral neck fracture"),
+                *surgery(f"hip {options['treatment']}", day=options["delay_days"])]
+
+
+class AcetabularFracture(HipScenario):
+    """An acetabular fracture on day 0 with an open reduction and fixation through one approach after
+    `delay_days`, with or without a brain injury on the same day."""
+
+    def __init__(self, name: str, description: str):
+        self.name = name
+        self.description = description
+        self.options = {
+            "approach": Choice("kocher-langenbeck", tuple(ACETABULAR_APPROACHES), "surgical approach"),
+            "brain_injury": Choice("none", tuple(BRAIN_INJURY), "a brain injury on the day of the fracture: none, "
+                                   "moderate (GCS 9-12) or severe (GCS 3-8)"),
+            "delay_days": Option(3.0, 0.0, 21.0, "days", "days from the fracture to the operation",
+                                 "acetabular fixation within three weeks"),
+        }
+
+    def zones(self, options):
+        return {"injection": ACETABULAR_APPROACHES[options["approach"]], "fracture": ACETABULAR_FRACTURE}
+
+    def injuries(self, options):
+        return [*fracture("acetabular fracture"), *brain_injury(BRAIN_INJURY[options["brain_injury"]]),
+                *surgery(f"acetabular fixation ({options['approach']})", day=options["delay_days"])]
+
+
+def surgery(what: str, day: float = 0.0, region: str = "injection") -> list[Injury]:
     """An open operation: necrosis, torn capillaries and a haematoma in the injured zone (muscle and capsule
     alike), and the surgical stress response body-wide."""
 
     def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
         p = parameters.namespace()
-        zone = tissue.region("injection")
+        zone = tissue.region(region)
         necrotize(fields, zone, p.surgical_necrosis)
         fields["necrosis"] += p.surgical_necrosis * tissue.region("tendon") * zone
         fields["fibrin"] += p.injury_fibrin * zone
@@ -82,3 +179,29 @@ def surgery(what: str, day: float = 0.0) -> list[Injury]:
         fields["systemic_inflammation"] += p.surgery_inflammation
 
     return [Injury(day, injure, what)]
+
+
+def fracture(what: str, day: float = 0.0, region: str = "fracture") -> list[Injury]:
+    """A closed fracture: the soft tissue around it crushed (few fibres die, capillaries tear, a haematoma
+    clots) and the trauma's stress response body-wide."""
+
+    def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+        p = parameters.namespace()
+        zone = tissue.region(region)
+        necrotize(fields, zone, p.crush_necrosis)
+        fields["fibrin"] += p.injury_fibrin * zone
+        fields["vessels"] *= 1.0 - p.crush_vessel_loss * zone
+        fields["systemic_inflammation"] += p.fracture_inflammation
+
+    return [Injury(day, injure, what)]
+
+
+def brain_injury(severity: float, day: float = 0.0) -> list[Injury]:
+    """A traumatic brain injury (0: none): the acute neural injury signal, body-wide, in proportion."""
+    if severity == 0:
+        return []
+
+    def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+        fields["neural_injury"] += severity * parameters.value("brain_injury_signal")
+
+    return [Injury(day, injure, "brain injury")]
