@@ -109,7 +109,7 @@ def course(times: np.ndarray, series: Mapping[str, np.ndarray]) -> dict:
 
 
 def patient_outcomes(setup, times: np.ndarray, series: Mapping[str, np.ndarray], snapshots: Mapping) -> dict:
-    """summary.json's patient keys: course, imaging, grade (2-D sections with pelvis and femur) and stages."""
+    """summary.json's patient keys: course, imaging, grade (graded 2-D hip sections), stages and factors."""
     visible = first_crossing(times, series["heterotopic_bone_mm3"] / 1000.0, VISIBLE_CM3)
     outcome = {
         "course": course(times, series),
@@ -121,7 +121,7 @@ def patient_outcomes(setup, times: np.ndarray, series: Mapping[str, np.ndarray],
         "grade": None,
     }
     regions = setup.grid.regions
-    if setup.grid.ndim == 2 and all(b in regions for b in BONES) and snapshots:
+    if setup.graded and setup.grid.ndim == 2 and all(b in regions for b in BONES) and snapshots:
         days = sorted(snapshots)
         k_woven = setup.snapshot_variables.index("bone_woven")
         k_mature = setup.snapshot_variables.index("bone_mature")

@@ -5,6 +5,8 @@ Registering a scenario is one line in SCENARIOS.
 
 from hosim.errors import InputError
 from hosim.scenarios.human_hip_surgery import AcetabularFracture, HipFracture, TotalHipArthroplasty
+from hosim.scenarios.human_neuro import BrainInjury, SpinalCordInjury
+from hosim.scenarios.human_thigh import FopFlare, MuscleContusion
 from hosim.scenarios.kit import Anatomy, Choice, Injury, Option, Setup, TissueScenario
 from hosim.scenarios.mouse_injection import MouseInjection
 from hosim.scenarios.mouse_tendon import MouseTenotomy
@@ -35,6 +37,14 @@ SCENARIOS: dict[str, TissueScenario] = {
                     "26 weeks"),
         AcetabularFracture("acetabular-fracture", "Acetabular fracture fixed through an approach, with or without a "
                            "brain injury (-p approach, -p brain_injury, -p delay_days), 26 weeks"),
+        SpinalCordInjury("sci", "The hip below a spinal cord injury, with micro-trauma of its muscles (-p level, "
+                         "-p completeness, -p micro_trauma_every_days), 26 weeks"),
+        BrainInjury("tbi", "The hip on the affected side after a brain injury or a stroke, with micro-trauma of its "
+                    "muscles (-p cause, -p severity), 26 weeks"),
+        MuscleContusion("muscle-contusion", "Quadriceps contusion beside the femur (myositis ossificans; -p severity), "
+                        "26 weeks"),
+        FopFlare("fop-flare", "FOP (ACVR1 R206H) flare-up in the thigh after an injection, a contusion or a viral "
+                 "illness (-p trigger), 26 weeks"),
     )
 }
 

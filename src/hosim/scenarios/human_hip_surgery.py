@@ -56,6 +56,7 @@ class HipScenario(TissueScenario):
 
     species = "human"
     patient = True
+    graded = True
     default_days = 182.0  # 26 weeks
     default_resolution_um = {0: 2000.0, 2: 2000.0}
     resolution_range_um = (1000.0, 4000.0)

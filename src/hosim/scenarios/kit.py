@@ -132,6 +132,7 @@ class Setup:
     events: tuple[Event, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
     patient: bool = False
+    graded: bool = False
 
 
 class TissueScenario:
@@ -141,6 +142,8 @@ class TissueScenario:
     description: str = ""
     species: str = BASE_SPECIES
     patient: bool = False  # a patient run: its summary adds the course in cm3, imaging onset, grade and stages
+    genotype: Mapping[str, float] = {}  # parameter values every patient of the scenario has (FOP: ACVR1 R206H)
+    graded: bool = False  # a hip section graded like a radiograph (Brooker, Della Valle) in a patient run
     options: Mapping[str, Option | Choice] = {}
     bmp2_vector: float = 0.0  # BMP2 released per injected cell, relative to AdBMP2 cells (0: no transgene)
     default_days: float = 21.0
@@ -211,7 +214,7 @@ class TissueScenario:
         species = self.run_species(species, params.get("parameters"))
         parameters = self._parameter_set(params.get("parameters"), species)
         overrides = _overrides(parameters, species)
-        parameters = apply_factors(parameters, patient_factors)
+        parameters = apply_factors(parameters.with_values(self.genotype), patient_factors)
         if modify_parameters is not None:
             parameters = modify_parameters(parameters)
 
@@ -258,6 +261,7 @@ class TissueScenario:
             options={"dims": dims, "days": days, "resolution_um": h if dims else None, "seed": seed, **options,
                      "species": species, "parameters": overrides, "factors": [f.name for f in patient_factors]},
             patient=self.patient,
+            graded=self.graded,
         )
 
     def _tissue(self, anatomy: Anatomy, dims: int, h: float, parameters: ParameterSet, seed: int

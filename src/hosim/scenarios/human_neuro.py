@@ -1,0 +1,119 @@
+"""Neurogenic HO at the hip of a person with a spinal cord injury (`sci`) or a brain injury or stroke
+(`tbi`), in the native hip section of human_hip.py.
+
+The two hits of the injury model: the central nervous system injury is the body-wide one (the acute neural
+signal, which opens nerve barriers, raises sympathetic tone and drives the glucocorticoid response; below a
+spinal lesion the limb is also denervated, and muscle regenerates less); the local one is repeated
+micro-trauma of the muscles around the hip (passive range-of-motion exercise, transfers, spastic
+contractions), every `micro_trauma_every_days`, in proportion to the hip's paralysis: these are hits a
+paralysed limb takes. So HO can form only where both reach: a hip above a spinal lesion (a low sacral one)
+moves on its own, takes no such micro-trauma, keeps its innervation and regenerates normally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hosim.biology import Tissue
+from hosim.biology.parameters import ParameterSet
+from hosim.scenarios.human_hip import Hip, ellipse, hip_anatomy
+from hosim.scenarios.human_hip_surgery import BRAIN_INJURY, HipScenario, Zone, brain_injury
+from hosim.scenarios.injuries import micro_trauma, necrotize
+from hosim.scenarios.kit import Anatomy, Choice, Injury, Option
+
+HUMAN_SEGMENTS = tuple([f"C{k}" for k in range(1, 9)] + [f"T{k}" for k in range(1, 13)]
+                       + [f"L{k}" for k in range(1, 6)] + [f"S{k}" for k in range(1, 6)])
+SYMPATHETIC = range(HUMAN_SEGMENTS.index("T1"), HUMAN_SEGMENTS.index("L2") + 1)  # thoracolumbar outflow T1-L2
+HIP_SEGMENTS = range(HUMAN_SEGMENTS.index("L2"), HUMAN_SEGMENTS.index("S2") + 1)  # lumbar and sacral plexus L2-S2
+INCOMPLETE = 0.5  # an incomplete lesion: half the neural signal and half the denervation (assumption)
+HIP_MUSCLES: Zone = ((8.0, -48.0), (14.0, 24.0))  # iliopsoas and adductors below the joint, projected
+STROKE = 0.3  # a stroke's neural signal relative to a severe brain injury (assumption: no autonomic storm)
+
+
+def below(level: str, segments: range) -> float:
+    """The share of `segments` at or below a spinal lesion at `level`."""
+    k = HUMAN_SEGMENTS.index(level)
+    return sum(1 for s in segments if s >= k) / len(segments)
+
+
+def paralysed_micro_trauma(every_days: float, paralysis: float) -> list[Injury]:
+    """Micro-trauma of the hip muscles every `every_days` (0: none), each episode killing the share
+    micro_trauma_necrosis of the zone's muscle times the hip's paralysis (0 to 1)."""
+    if every_days == 0 or paralysis == 0:
+        return []
+    episodes = micro_trauma(every_days)
+
+    def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+        necrotize(fields, tissue.region("injection"), paralysis * parameters.value("micro_trauma_necrosis"))
+
+    return [Injury(e.day, injure, "micro-trauma of the paralysed hip") for e in episodes]
+
+
+def human_sci(level: str, complete: bool, day: float = 0.0) -> list[Injury]:
+    """A spinal cord injury at `level`: the neural signal of the sympathetic outflow below it, body-wide,
+    and the hip's plexus segments below it denervated (half of each for an incomplete lesion)."""
+    scale = 1.0 if complete else INCOMPLETE
+
+    def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+        fields["neural_injury"] += scale * below(level, SYMPATHETIC)
+        fields["denervation"][...] = scale * below(level, HIP_SEGMENTS)
+
+    kind = "complete" if complete else "incomplete"
+    return [Injury(day, injure, f"{kind} spinal cord injury at {level}")]
+
+
+class NeuroHip(HipScenario):
+    """A native hip with micro-trauma of the muscles below the joint; not operated on."""
+
+    def replaced(self, options):
+        return False
+
+    def opens_capsule(self, options):
+        return False
+
+    def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
+        hip = Hip()
+        return hip_anatomy(hip, dims, h, {"injection": ellipse(hip, h, *HIP_MUSCLES)}, False)
+
+
+def micro_trauma_days_option() -> Option:
+    return Option(7.0, 0.0, 60.0, "days", "days between episodes of micro-trauma of the hip muscles (range-of-motion "
+                  "exercise, transfers, spastic contractions); 0: none")
+
+
+class SpinalCordInjury(NeuroHip):
+    """The hip below (or above) a spinal cord injury."""
+
+    def __init__(self, name: str, description: str):
+        self.name = name
+        self.description = description
+        self.options = {
+            "level": Choice("T6", HUMAN_SEGMENTS, "neurological level of the lesion (C1-S5)"),
+            "completeness": Choice("complete", ("complete", "incomplete"), "ASIA A (complete) or B-D (incomplete)"),
+            "micro_trauma_every_days": micro_trauma_days_option(),
+        }
+
+    def injuries(self, options):
+        complete = options["completeness"] == "complete"
+        paralysis = (1.0 if complete else INCOMPLETE) * below(options["level"], HIP_SEGMENTS)
+        return [*human_sci(options["level"], complete),
+                *paralysed_micro_trauma(options["micro_trauma_every_days"], paralysis)]
+
+
+class BrainInjury(NeuroHip):
+    """The hip on the affected (spastic) side after a traumatic brain injury or a stroke."""
+
+    def __init__(self, name: str, description: str):
+        self.name = name
+        self.description = description
+        self.options = {
+            "cause": Choice("tbi", ("tbi", "stroke"), "traumatic brain injury or stroke"),
+            "severity": Choice("severe", ("moderate", "severe"), "of a brain injury: moderate (GCS 9-12) or severe "
+                               "(GCS 3-8)"),
+            "micro_trauma_every_days": micro_trauma_days_option(),
+        }
+
+    def injuries(self, options):
+        signal = STROKE if options["cause"] == "stroke" else BRAIN_INJURY[options["severity"]]
+        return [*brain_injury(signal), *paralysed_micro_trauma(options["micro_trauma_every_days"], 1.0)]

@@ -1,0 +1,101 @@
+"""Human thigh injuries in the hip section of human_hip.py (native hip, no operation): a quadriceps contusion
+(`muscle-contusion`, myositis ossificans) and a flare-up of fibrodysplasia ossificans progressiva
+(`fop-flare`) after an intramuscular injection, a contusion or a viral illness.
+
+The injured zone is the vastus lateralis and intermedius beside the femoral shaft (projected into the
+coronal section). A contusion is the model's crush (few fibres die, capillaries tear, a haematoma clots);
+an injection a needle track; a viral illness only systemic inflammation. The FOP genotype is the
+scenario's own: every fop-flare patient carries ACVR1 R206H.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hosim.biology import Tissue
+from hosim.biology.parameters import ParameterSet
+from hosim.scenarios.human_hip import Hip, ellipse, hip_anatomy
+from hosim.scenarios.human_hip_surgery import HipScenario, Zone
+from hosim.scenarios.injuries import muscle_injury, necrotize
+from hosim.scenarios.kit import Anatomy, Choice, Injury
+
+# The contused quadriceps beside the femoral shaft, by the size of the haematoma (mild to severe).
+CONTUSIONS: dict[str, Zone] = {
+    "mild": ((70.0, -95.0), (7.0, 12.0)),
+    "moderate": ((71.0, -95.0), (10.0, 18.0)),
+    "severe": ((72.0, -95.0), (14.0, 26.0)),
+}
+INJECTION: Zone = ((70.0, -95.0), (3.0, 6.0))  # an intramuscular injection's needle track and bolus
+FOP_TRIGGERS = ("injection", "contusion", "viral")
+
+
+class ThighScenario(HipScenario):
+    """A native hip and thigh with one injured zone in the quadriceps (not graded: Brooker is the hip's)."""
+
+    graded = False
+
+    def replaced(self, options):
+        return False
+
+    def opens_capsule(self, options):
+        return False
+
+    def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
+        hip = Hip()
+        return hip_anatomy(hip, dims, h, {"injection": ellipse(hip, h, *self.zone(options))}, False)
+
+    def zone(self, options: Mapping[str, Any]) -> Zone:
+        raise NotImplementedError
+
+
+class MuscleContusion(ThighScenario):
+    """A blunt impact on the thigh: a quadriceps contusion of the given severity."""
+
+    def __init__(self, name: str, description: str):
+        self.name = name
+        self.description = description
+        self.options = {"severity": Choice("severe", tuple(CONTUSIONS), "size of the contusion and its haematoma "
+                                           "(severe: knee flexion under 45 degrees at 24 h, the myositis ossificans "
+                                           "risk group)")}
+
+    def zone(self, options):
+        return CONTUSIONS[options["severity"]]
+
+    def injuries(self, options):
+        return muscle_injury("crush")
+
+
+class FopFlare(ThighScenario):
+    """A flare-up in a person with FOP (ACVR1 R206H) after a trigger in the thigh or body-wide."""
+
+    genotype = {"acvr1_r206h": 1.0}
+
+    def __init__(self, name: str, description: str):
+        self.name = name
+        self.description = description
+        self.options = {"trigger": Choice("contusion", FOP_TRIGGERS, "what sets off the flare-up: an intramuscular "
+                                          "injection, a contusion (a bump or fall), or a viral illness")}
+
+    def zone(self, options):
+        return INJECTION if options["trigger"] == "injection" else CONTUSIONS["moderate"]
+
+    def injuries(self, options):
+        trigger = options["trigger"]
+        if trigger == "contusion":
+            return muscle_injury("crush")
+        if trigger == "injection":
+            return [Injury(0.0, _needle, "intramuscular injection")]
+        return [Injury(0.0, _viral_illness, "viral illness")]
+
+
+def _needle(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+    """A needle and a small bolus: the fibres along the track die, a little blood clots."""
+    p = parameters.namespace()
+    zone = tissue.region("injection")
+    necrotize(fields, zone, p.injection_damage)
+    fields["fibrin"] += p.injury_fibrin * zone
+
+
+def _viral_illness(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+    fields["systemic_inflammation"] += parameters.value("viral_inflammation")
