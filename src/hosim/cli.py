@@ -230,7 +230,7 @@ def run(
         checkpoint.unlink(missing_ok=True)
     typer.echo(run_summary(result))
     written = ["summary.json", "result.nc"] + ([f"figures/{p.name}" for p in sorted((out / "figures").glob("*.png"))]
-                                               if figures else [])
+                                               if figures else []) + (["report.html"] if (out / "report.html").is_file() else [])
     typer.echo(f"files: {', '.join(str(out / name) for name in written)}")
 
 
@@ -261,7 +261,21 @@ def run_summary(result) -> str:
     return (f"{result.scenario} ({result.setup.species}, {o['dims']}-D, {o['days']:g} days, seed {o['seed']}): "
             f"heterotopic bone {m['heterotopic_bone_mm3']:.3g} mm^3 (onset {day(m['bone_onset_day'])}, "
             f"half by {day(m['bone_t50_day'])}); orthotopic bone {m['orthotopic_bone_mm3']:.3g} mm^3; "
-            f"cartilage peak {m['cartilage_peak_mm3']:.3g} mm^3 ({day(m['cartilage_peak_day'])})")
+            f"cartilage peak {m['cartilage_peak_mm3']:.3g} mm^3 ({day(m['cartilage_peak_day'])})"
+            + ("" if result.patient is None else "\n" + patient_line(result.patient)))
+
+
+def patient_line(patient: dict) -> str:
+    """A patient run's course, imaging onset, grade and stages, in one line."""
+    course = patient["course"]["heterotopic_bone_cm3"]
+    onset = patient["imaging"]["onset_week"]
+    grade = patient["grade"]
+    stages = ", ".join(f"{s['stage'].replace('_', ' ')} (weeks {s['from_day'] / 7:.1f}-{s['to_day'] / 7:.1f})"
+                       for s in patient["stages"])
+    return (f"patient: {course[-1]:.3g} cm^3 of heterotopic bone at week {len(course) - 1}; on imaging "
+            f"{'never' if onset is None else f'from week {onset:g}'}"
+            + ("" if grade is None else f"; Brooker {grade['brooker']}, Della Valle {grade['della_valle']}")
+            + f"; stages: {stages}")
 
 
 @app.command()

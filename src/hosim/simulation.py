@@ -25,6 +25,7 @@ from hosim.engine import Checkpoint, Recorder, Stepper, run
 from hosim.files import sync_folder, to_json, write_atomic, write_json
 from hosim.io.netcdf import build_dataset
 from hosim.io.painters import Painters
+from hosim.io.patient_report import write_patient_report
 from hosim.io.provenance import provenance
 from hosim.regimen import apply_interventions
 from hosim.scenarios import get_scenario
@@ -63,7 +64,8 @@ class Result:
         return ds["time"].values, {name: ds[name].values for name in self.setup.observables}
 
     def save(self, out_dir: str | os.PathLike, figures: bool = True, painters: Painters | None = None) -> Path:
-        """Write summary.json, result.nc and figures/*.png; all appear together or not at all. The figures
+        """Write summary.json, result.nc, figures/*.png and, for a patient, report.html (the evidence estimate
+        with the simulation beside it); all appear together or not at all. The figures
         are drawn by `painters` (forked before the run; made here if not given) while the rest is written."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -73,6 +75,8 @@ class Result:
             with own as active, active.drawing(self, staging / "figures") if figures else nullcontext():
                 write_json(staging / "summary.json", self.summary())
                 write_atomic(staging / "result.nc", lambda tmp: self.dataset.to_netcdf(tmp, engine="netcdf4"))
+                if self.patient is not None:
+                    write_patient_report(self, staging, figures)
             for item in staging.iterdir():
                 target = out / item.name
                 if target.is_dir():

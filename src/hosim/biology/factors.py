@@ -90,3 +90,12 @@ def apply_factors(parameters: ParameterSet, factors: Sequence[Factor]) -> Parame
                              f"range [{p.low:g}, {p.high:g}]")
         changed[name] = value
     return parameters.with_values(changed) if changed else parameters
+
+
+def markdown_table() -> str:
+    """The factor table of docs/patients.md (see tools/model_doc.py)."""
+    lines = ["| factor | scenarios | moves | reading | size |", "|---|---|---|---|---|"]
+    for f in factor_table().values():
+        moves = ", ".join(f"`{k}` x{v:g}" for k, v in f.moves.items()) or "nothing (recorded only)"
+        lines.append(f"| `{f.name}` | {', '.join(f.scenarios)} | {moves} | {f.reading} | {f.size} |")
+    return "\n".join(lines) + "\n"

@@ -237,3 +237,17 @@ def markdown_table(parameters: ParameterSet) -> str:
             f"{p.low:.4g} - {p.high:.4g} | {source} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def species_table(species: str) -> str:
+    """The values a species overlay changes, beside the mouse's (docs/model.md; see tools/model_doc.py)."""
+    mouse, other = load_parameters(), load_parameters(species)
+    lines = [f"| step | parameter | mouse | {species} | unit | {species} range | {species} source |",
+             "|---|---|---|---|---|---|---|"]
+    changed = sorted((n for n in mouse if other[n] != mouse[n]), key=lambda n: (mouse[n].cascade_step, n))
+    for name in changed:
+        p, q = mouse[name], other[name]
+        source = q.source.split("; mouse: ")[0].replace("|", "/")
+        lines.append(f"| {p.cascade_step} | `{name}` | {p.value:.4g} | {q.value:.4g} | {p.unit} | "
+                     f"{q.low:.4g} - {q.high:.4g} | {source} |")
+    return "\n".join(lines) + "\n"

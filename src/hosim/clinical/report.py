@@ -127,8 +127,9 @@ def _over_what_time(onset_days: tuple[float, float] | None) -> str:
     return f"When it happens, it usually shows within about {round(onset_days[1] / 7):g} weeks."
 
 
-def render_report(estimate: RiskEstimate) -> str:
-    """The whole HTML page for one risk estimate."""
+def render_report(estimate: RiskEstimate, simulated: str = "") -> str:
+    """The whole HTML page for one risk estimate; `simulated`: an HTML section (already escaped) on what a
+    model run of this patient showed, placed after the evidence's numbers."""
     spec = estimate.setting_spec
     told = [_factor_label(name) for name in estimate.factors]
     if estimate.tbsa is not None:
@@ -178,7 +179,7 @@ looking at any risk factor or prevention) it is about {per_hundred(estimate.typi
 {severe_html}
 <p>Heterotopic ossification (HO) is real bone growing in muscle or other soft tissue where there should be none.
 Often it is small and causes no trouble; sometimes it makes a joint stiff.</p>
-
+{simulated}
 <h2>What raises or lowers your risk</h2>
 <ul>{effects}</ul>
 {"<p>Other things that change the risk in this situation (tell your team if any apply):</p><ul>" + others + "</ul>" if others else ""}

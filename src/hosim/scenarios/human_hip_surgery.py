@@ -112,6 +112,9 @@ class TotalHipArthroplasty(HipScenario):
     def injuries(self, options):
         return surgery("total hip arthroplasty")
 
+    def evidence(self, options, factors):
+        return {"setting": "tha", "factors": list(factors)}
+
 
 class HipFracture(HipScenario):
     """A femoral neck fracture on day 0, operated on after `delay_days`: fixed through a lateral incision or
@@ -142,6 +145,11 @@ class HipFracture(HipScenario):
         return [*fracture("femoral neck fracture"),
                 *surgery(f"hip {options['treatment']}", day=options["delay_days"])]
 
+    def evidence(self, options, factors):
+        if options["treatment"] == "fixation":
+            return {"setting": "hip-fracture-fixation", "factors": []}
+        return {"setting": "hip-fracture-arthroplasty", "factors": [], "delay_days": options["delay_days"]}
+
 
 class AcetabularFracture(HipScenario):
     """An acetabular fracture on day 0 with an open reduction and fixation through one approach after
@@ -164,6 +172,9 @@ class AcetabularFracture(HipScenario):
     def injuries(self, options):
         return [*fracture("acetabular fracture"), *brain_injury(BRAIN_INJURY[options["brain_injury"]]),
                 *surgery(f"acetabular fixation ({options['approach']})", day=options["delay_days"])]
+
+    def evidence(self, options, factors):
+        return {"setting": "acetabular-fracture", "factors": [] if options["brain_injury"] == "none" else ["tbi"]}
 
 
 def surgery(what: str, day: float = 0.0, region: str = "injection") -> list[Injury]:

@@ -100,6 +100,9 @@ class SpinalCordInjury(NeuroHip):
         return [*human_sci(options["level"], complete),
                 *paralysed_micro_trauma(options["micro_trauma_every_days"], paralysis)]
 
+    def evidence(self, options, factors):
+        return {"setting": "sci", "factors": ["complete-injury"] if options["completeness"] == "complete" else []}
+
 
 class BrainInjury(NeuroHip):
     """The hip on the affected (spastic) side after a traumatic brain injury or a stroke."""
@@ -117,3 +120,6 @@ class BrainInjury(NeuroHip):
     def injuries(self, options):
         signal = STROKE if options["cause"] == "stroke" else BRAIN_INJURY[options["severity"]]
         return [*brain_injury(signal), *paralysed_micro_trauma(options["micro_trauma_every_days"], 1.0)]
+
+    def evidence(self, options, factors):
+        return {"setting": "tbi", "factors": []} if options["cause"] == "tbi" else None

@@ -80,6 +80,9 @@ class FopFlare(ThighScenario):
     def zone(self, options):
         return INJECTION if options["trigger"] == "injection" else CONTUSIONS["moderate"]
 
+    def evidence(self, options, factors):
+        return {"setting": "fop", "factors": []}
+
     def injuries(self, options):
         trigger = options["trigger"]
         if trigger == "contusion":
