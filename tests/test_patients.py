@@ -150,10 +150,50 @@ def test_stages_follow_their_rules():
     leukocytes = 1.0 + 10.0 * np.exp(-((times - 5.0) / 4.0) ** 2)
     bone = 1000.0 * 0.5 / (1.0 + np.exp(-(times - 40.0) / 5.0))  # mm^3: 0.5 cm^3 at the end
     series = {"macrophages_total": leukocytes, "neutrophils_total": 0.0 * times, "heterotopic_bone_mm3": bone,
-              "cartilage_mm3": 0.0 * times}
+              "radiographic_bone_mm3": bone, "cartilage_mm3": 0.0 * times}
     found = {s["stage"]: s for s in stages(times, series, "IV")}
     assert list(found) == ["inflammation", "firm_lump", "hardening", "ankylosis"]
     assert found["firm_lump"]["to_day"] == found["hardening"]["from_day"]
     assert 0.09 <= np.interp(found["hardening"]["from_day"], times, bone) / 1000.0 <= 0.11
-    none = stages(times, {**series, "heterotopic_bone_mm3": 0.0 * times}, None)
+    none = stages(times, {**series, "heterotopic_bone_mm3": 0.0 * times, "radiographic_bone_mm3": 0.0 * times}, None)
     assert [s["stage"] for s in none] == ["inflammation", "resolved"]
+
+
+PATIENT_SCENARIOS = ("tha", "hip-fracture", "acetabular-fracture", "sci", "tbi", "muscle-contusion", "fop-flare")
+
+
+@pytest.mark.parametrize("name", PATIENT_SCENARIOS)
+def test_every_patient_scenario_runs_in_0d_with_its_outputs(name):
+    result = simulate(name, dims=0, days=56.0)
+    summary = result.summary()
+    assert summary["species"] == "human" and summary["grade"] is None
+    assert summary["stages"][0]["stage"] == "inflammation"
+    assert len(summary["course"]["heterotopic_bone_cm3"]) == 9
+
+
+def test_sci_forms_bone_only_below_the_lesion():
+    """targets/human.toml [sci]: HO only below the level of the lesion. A hip above a low sacral lesion keeps
+    its innervation and takes none of a paralysed limb's micro-trauma."""
+    below = simulate("sci", dims=0, level="T6").metrics["heterotopic_bone_mm3"]
+    above = simulate("sci", dims=0, level="S3").metrics["heterotopic_bone_mm3"]
+    assert below > 10.0 and above < 1e-3 * below
+
+
+@pytest.mark.slow
+def test_a_fop_flare_leaves_tens_of_cm3():
+    """targets/human.toml [fop_flare]: a flare-up that converts leaves about 28.8 cm3 of new HO by day 84
+    (the natural history study's mean); the model must give that order (10-100 cm3) in the section."""
+    result = simulate("fop-flare", dims=2, days=84.0)
+    assert 10.0 <= result.metrics["heterotopic_bone_mm3"] / 1000.0 <= 100.0
+    assert result.summary()["grade"] is None  # Brooker grades a hip, not a thigh
+
+
+@pytest.mark.slow
+def test_a_patient_run_writes_its_report_with_the_evidence_beside_it(tmp_path):
+    result = runner.invoke(app, ["run", "tha", "--dims", "0", "--factor", "male", "--factor", "ankylosing-spondylitis",
+                                 "--out", str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    assert "patient:" in result.output and "report.html" in result.output
+    page = (tmp_path / "run" / "report.html").read_text()
+    assert "What the simulation of this situation showed" in page and "being male" in page
+    assert "figures/course.png" in page

@@ -14,11 +14,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from hosim.analysis.measures import first_crossing
+from hosim.scenarios.observables import RADIOGRAPH_MM
 from hosim.biology.factors import factor_table
 from hosim.clinical.grading import FEMUR, HETEROTOPIC, PELVIS, grade_mask
 
-VISIBLE_BONE_MM = 1.0  # bone along the beam that a radiograph shows (assumption: a 1 mm dense plate)
-VISIBLE_CM3 = 0.1  # heterotopic bone a radiograph shows as a nodule (assumption: about 5 mm across)
+VISIBLE_BONE_MM = RADIOGRAPH_MM  # bone along the beam that a radiograph shows (assumption: a 1 mm dense plate)
+VISIBLE_CM3 = 0.1  # radiographic bone that shows as HO on a film (assumption: a nodule about 5 mm across)
 INFLAMED = 0.25  # the inflammatory stage lasts while leukocytes exceed rest by 25% of their peak excess
 GROWN = 0.9  # bone has stopped growing (matured) once it reaches 90% of its final volume
 BONES = ("pelvis", "femur")
@@ -31,7 +32,7 @@ STAGES = {
                   "from the day cartilage and heterotopic bone together pass 5% of the final heterotopic bone to "
                   "the day bone shows on imaging"),
     "hardening": ("the mass hardens; range of motion is lost as it grows",
-                  f"from the day heterotopic bone shows on imaging ({VISIBLE_CM3:g} cm3) to the day it reaches "
+                  f"from the day heterotopic bone shows on imaging (imaging rule) to the day it reaches "
                   f"{GROWN:.0%} of its final volume"),
     "ankylosis": ("the joint is fused by bone (no motion)",
                   "after growth stops, when the section's grade is Brooker IV (bone bridges pelvis and femur)"),
@@ -82,7 +83,7 @@ def stages(times: np.ndarray, series: Mapping[str, np.ndarray], final_brooker: s
     inflamed_until = end if calm is None or excess[peak] <= 0 else float(calm)
     out = [_stage("inflammation", 0.0, inflamed_until)]
     bone = series["heterotopic_bone_mm3"] / 1000.0
-    visible = first_crossing(times, bone, VISIBLE_CM3)
+    visible = imaging_onset(times, series)
     if visible is None:
         if inflamed_until < end:
             out.append(_stage("resolved", inflamed_until, end))
@@ -100,6 +101,11 @@ def stages(times: np.ndarray, series: Mapping[str, np.ndarray], final_brooker: s
     return out
 
 
+def imaging_onset(times: np.ndarray, series: Mapping[str, np.ndarray]) -> float | None:
+    """First day the heterotopic bone a radiograph shows adds up to VISIBLE_CM3 (None: never)."""
+    return first_crossing(times, series["radiographic_bone_mm3"] / 1000.0, VISIBLE_CM3)
+
+
 def course(times: np.ndarray, series: Mapping[str, np.ndarray]) -> dict:
     """Heterotopic bone in cm3 at each whole week of the run."""
     weeks = np.arange(0, int(times[-1] // 7) + 1)
@@ -110,14 +116,15 @@ def course(times: np.ndarray, series: Mapping[str, np.ndarray]) -> dict:
 
 def patient_outcomes(setup, times: np.ndarray, series: Mapping[str, np.ndarray], snapshots: Mapping) -> dict:
     """summary.json's patient keys: course, imaging, grade (graded 2-D hip sections), stages and factors."""
-    visible = first_crossing(times, series["heterotopic_bone_mm3"] / 1000.0, VISIBLE_CM3)
+    visible = imaging_onset(times, series)
     outcome = {
         "course": course(times, series),
         "imaging": {"onset_day": None if visible is None else round(float(visible), 2),
                     "onset_week": None if visible is None else round(float(visible) / 7.0, 1),
                     "visible_cm3": VISIBLE_CM3, "visible_bone_mm": VISIBLE_BONE_MM,
-                    "rule": f"heterotopic bone shows on imaging once it reaches {VISIBLE_CM3:g} cm3; a pixel of the "
-                            f"graded section shows it where the bone along the beam adds up to {VISIBLE_BONE_MM:g} mm"},
+                    "rule": f"a pixel of the section shows heterotopic bone where the bone along the beam adds up to "
+                            f"{VISIBLE_BONE_MM:g} mm; imaging shows HO once those pixels hold {VISIBLE_CM3:g} cm3 "
+                            "(0-D: once all heterotopic bone does)"},
         "grade": None,
     }
     regions = setup.grid.regions

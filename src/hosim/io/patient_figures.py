@@ -35,9 +35,12 @@ def draw_course(data: FigureData, path: Path) -> Path:
     bone = ds["heterotopic_bone_mm3"].values / 1000.0
     fig, (ax, lanes) = plt.subplots(2, 1, figsize=(8.5, 5.6), sharex=True, layout="constrained",
                                     gridspec_kw={"height_ratios": (3.2, 1.0)})
-    ax.plot(weeks, bone, color="black", linewidth=2.0)
-    ax.axhline(VISIBLE_CM3, color="0.3", linestyle="--", linewidth=1.0)
-    ax.text(weeks[-1], VISIBLE_CM3, "shows on imaging", ha="right", va="bottom", fontsize=8, color="0.3")
+    ax.plot(weeks, bone, color="black", linewidth=2.0, label="all heterotopic bone")
+    ax.plot(weeks, ds["radiographic_bone_mm3"].values / 1000.0, color="tab:red", linewidth=1.4, linestyle="--",
+            label="what a radiograph shows (1 mm of bone along the beam)")
+    ax.axhline(VISIBLE_CM3, color="0.3", linestyle=":", linewidth=1.0)
+    ax.text(weeks[-1], VISIBLE_CM3, "imaging shows HO", ha="right", va="bottom", fontsize=8, color="0.3")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
     if patient.get("grade"):
         for graded in patient["grade"]["over_time"]:
             if graded["day"] > 0:

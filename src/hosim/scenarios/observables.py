@@ -71,6 +71,26 @@ def _bone(orthotopic: bool):
     return make
 
 
+RADIOGRAPH_MM = 1.0  # bone along the beam a radiograph shows (analysis/patient.py VISIBLE_BONE_MM)
+
+
+def _radiographic_bone(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
+    """Heterotopic bone in the voxels a radiograph shows: where the bone along the beam (a 2-D section's
+    slab, a 3-D voxel's depth) adds up to RADIOGRAPH_MM. Below 2-D, with no pixels to judge, all of it."""
+    woven, mature = VARIABLE_NAMES.index("bone_woven"), VARIABLE_NAMES.index("bone_mature")
+    zone = 1.0 - grid.region("orthotopic_zone").ravel()
+    if grid.ndim < 2:
+        return lambda f, s: (weighted_sum(f[woven], zone) + weighted_sum(f[mature], zone)) * vol
+    depth_mm = vol / (grid.spacing_um * 1e-3) ** 2 if grid.ndim == 2 else grid.spacing_um * 1e-3
+    level = RADIOGRAPH_MM / depth_mm
+
+    def radiographic(f, s):
+        bone = (f[woven] + f[mature]).ravel()
+        return weighted_sum(bone, zone * (bone >= level)) * vol
+
+    return radiographic
+
+
 def _heterotopic_bone_of(origin: str):
     """Heterotopic bone (woven and mature, beyond the orthotopic zone) laid down by cells of one traced origin."""
     woven, mature = VARIABLE_NAMES.index(f"{origin}_bone_woven"), VARIABLE_NAMES.index(f"{origin}_bone_mature")
@@ -121,6 +141,9 @@ OBSERVABLES: dict[str, ObservableSpec] = {
                        "the resting claudin-5+ background", 5, (), _claudin5_blood),
         ObservableSpec("heterotopic_bone_mm3", "mm^3", "bone matrix farther than 250 um from the skeleton", 11,
                        ("orthotopic_zone",), _bone(orthotopic=False)),
+        ObservableSpec("radiographic_bone_mm3", "mm^3", "heterotopic bone a radiograph shows: in voxels where the "
+                       f"bone along the beam adds up to {RADIOGRAPH_MM:g} mm (below 2-D: all of it)", 11,
+                       ("orthotopic_zone",), _radiographic_bone),
         ObservableSpec("orthotopic_bone_mm3", "mm^3", "bone matrix within 250 um of the skeleton", 14,
                        ("orthotopic_zone",), _bone(orthotopic=True)),
         ObservableSpec("heterotopic_bone_resident_mm3", "mm^3", "heterotopic bone laid down by cells of resident "
