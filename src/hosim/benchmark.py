@@ -74,7 +74,10 @@ SCENARIO_CASES = {  # benchmark key: (scenario, dims); the 3-D default grid of m
     "mouse-bmp2-2d": ("mouse-bmp2", 2),
     "mouse-bmp2-0d": ("mouse-bmp2", 0),
     "mouse-bmp2-3d64": ("mouse-bmp2", 3),
+    "tha-2d": ("tha", 2),  # a patient: 26 weeks of a 2 mm hip section
+    "tha-0d": ("tha", 0),
 }
+GOALS_S = {"tha-2d": 60.0, "tha-0d": 1.0}  # issue 13: a 2-D human scenario within 60 s, 0-D within 1 s
 
 
 def scenario_seconds(scenario: str, dims: int) -> float:
@@ -137,5 +140,6 @@ def run_benchmark(edges=(64, 128, 256), scenarios: bool = True) -> dict:
     result["threads"] = numba.get_num_threads()
     if scenarios:
         result["scenario_s"] = {key: round(scenario_seconds(*case), 2) for key, case in SCENARIO_CASES.items()}
+        result["goal_s"] = dict(GOALS_S)
         result["end_to_end_s"] = {key: round(end_to_end_seconds(args), 2) for key, args in END_TO_END.items()}
     return result
