@@ -151,11 +151,12 @@ def test_stages_follow_their_rules():
     bone = 1000.0 * 0.5 / (1.0 + np.exp(-(times - 40.0) / 5.0))  # mm^3: 0.5 cm^3 at the end
     series = {"macrophages_total": leukocytes, "neutrophils_total": 0.0 * times, "heterotopic_bone_mm3": bone,
               "radiographic_bone_mm3": bone, "cartilage_mm3": 0.0 * times}
-    found = {s["stage"]: s for s in stages(times, series, "IV")}
+    found = {s["stage"]: s for s in stages(times, series, "IV", pixels=False)}
     assert list(found) == ["inflammation", "firm_lump", "hardening", "ankylosis"]
     assert found["firm_lump"]["to_day"] == found["hardening"]["from_day"]
     assert 0.09 <= np.interp(found["hardening"]["from_day"], times, bone) / 1000.0 <= 0.11
-    none = stages(times, {**series, "heterotopic_bone_mm3": 0.0 * times, "radiographic_bone_mm3": 0.0 * times}, None)
+    none = stages(times, {**series, "heterotopic_bone_mm3": 0.0 * times, "radiographic_bone_mm3": 0.0 * times}, None,
+                  pixels=False)
     assert [s["stage"] for s in none] == ["inflammation", "resolved"]
 
 
@@ -197,3 +198,15 @@ def test_a_patient_run_writes_its_report_with_the_evidence_beside_it(tmp_path):
     page = (tmp_path / "run" / "report.html").read_text()
     assert "What the simulation of this situation showed" in page and "being male" in page
     assert "figures/course.png" in page
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="a viral illness alone forms 176 cm3 in the 2-D FOP section (a contusion "
+                   "32 cm3), nearly all from nerve-derived progenitors: systemic inflammation primes every resident "
+                   "macrophage (inflammation_priming adds to local danger), whose activin A ACVR1 R206H reads as a BMP "
+                   "along the section's long nerves. Making priming amplify local damage instead changes the mouse "
+                   "injury calibration (docs/patients.md)")
+def test_a_viral_illness_triggers_less_fop_bone_than_a_contusion():
+    viral = simulate("fop-flare", dims=2, days=84.0, trigger="viral").metrics["heterotopic_bone_mm3"]
+    bump = simulate("fop-flare", dims=2, days=84.0, trigger="contusion").metrics["heterotopic_bone_mm3"]
+    assert viral < bump

@@ -19,7 +19,7 @@ from hosim.biology.factors import factor_table
 from hosim.clinical.grading import FEMUR, HETEROTOPIC, PELVIS, grade_mask
 
 VISIBLE_BONE_MM = RADIOGRAPH_MM  # bone along the beam that a radiograph shows (assumption: a 1 mm dense plate)
-VISIBLE_CM3 = 0.1  # radiographic bone that shows as HO on a film (assumption: a nodule about 5 mm across)
+VISIBLE_CM3 = 0.1  # without pixels (0-D): bone that shows as HO on a film (assumption: a nodule about 5 mm across)
 INFLAMED = 0.25  # the inflammatory stage lasts while leukocytes exceed rest by 25% of their peak excess
 GROWN = 0.9  # bone has stopped growing (matured) once it reaches 90% of its final volume
 BONES = ("pelvis", "femur")
@@ -32,7 +32,7 @@ STAGES = {
                   "from the day cartilage and heterotopic bone together pass 5% of the final heterotopic bone to "
                   "the day bone shows on imaging"),
     "hardening": ("the mass hardens; range of motion is lost as it grows",
-                  f"from the day heterotopic bone shows on imaging (imaging rule) to the day it reaches "
+                  f"from the day heterotopic bone shows on imaging (the imaging rule) to the day it reaches "
                   f"{GROWN:.0%} of its final volume"),
     "ankylosis": ("the joint is fused by bone (no motion)",
                   "after growth stops, when the section's grade is Brooker IV (bone bridges pelvis and femur)"),
@@ -73,8 +73,9 @@ def _stage(name: str, start: float, end: float) -> dict:
             "rule": rule}
 
 
-def stages(times: np.ndarray, series: Mapping[str, np.ndarray], final_brooker: str | None) -> list[dict]:
-    """The symptom stages of one run, in order, by the rules of STAGES."""
+def stages(times: np.ndarray, series: Mapping[str, np.ndarray], final_brooker: str | None,
+           pixels: bool = True) -> list[dict]:
+    """The symptom stages of one run, in order, by the rules of STAGES (pixels: a section's imaging rule)."""
     end = float(times[-1])
     leukocytes = series["macrophages_total"] + series["neutrophils_total"]
     excess = leukocytes - leukocytes[0]
@@ -83,7 +84,7 @@ def stages(times: np.ndarray, series: Mapping[str, np.ndarray], final_brooker: s
     inflamed_until = end if calm is None or excess[peak] <= 0 else float(calm)
     out = [_stage("inflammation", 0.0, inflamed_until)]
     bone = series["heterotopic_bone_mm3"] / 1000.0
-    visible = imaging_onset(times, series)
+    visible = imaging_onset(times, series, pixels)
     if visible is None:
         if inflamed_until < end:
             out.append(_stage("resolved", inflamed_until, end))
@@ -101,9 +102,10 @@ def stages(times: np.ndarray, series: Mapping[str, np.ndarray], final_brooker: s
     return out
 
 
-def imaging_onset(times: np.ndarray, series: Mapping[str, np.ndarray]) -> float | None:
-    """First day the heterotopic bone a radiograph shows adds up to VISIBLE_CM3 (None: never)."""
-    return first_crossing(times, series["radiographic_bone_mm3"] / 1000.0, VISIBLE_CM3)
+def imaging_onset(times: np.ndarray, series: Mapping[str, np.ndarray], pixels: bool) -> float | None:
+    """First day imaging shows heterotopic bone (None: never): on a section (pixels) the first day a pixel
+    shows it, as the grade reads it; in one well-mixed compartment the first day it reaches VISIBLE_CM3."""
+    return first_crossing(times, series["radiographic_bone_mm3"] / 1000.0, 0.0 if pixels else VISIBLE_CM3)
 
 
 def course(times: np.ndarray, series: Mapping[str, np.ndarray]) -> dict:
@@ -116,15 +118,16 @@ def course(times: np.ndarray, series: Mapping[str, np.ndarray]) -> dict:
 
 def patient_outcomes(setup, times: np.ndarray, series: Mapping[str, np.ndarray], snapshots: Mapping) -> dict:
     """summary.json's patient keys: course, imaging, grade (graded 2-D hip sections), stages and factors."""
-    visible = imaging_onset(times, series)
+    pixels = setup.grid.ndim >= 2
+    visible = imaging_onset(times, series, pixels)
     outcome = {
         "course": course(times, series),
         "imaging": {"onset_day": None if visible is None else round(float(visible), 2),
                     "onset_week": None if visible is None else round(float(visible) / 7.0, 1),
                     "visible_cm3": VISIBLE_CM3, "visible_bone_mm": VISIBLE_BONE_MM,
                     "rule": f"a pixel of the section shows heterotopic bone where the bone along the beam adds up to "
-                            f"{VISIBLE_BONE_MM:g} mm; imaging shows HO once those pixels hold {VISIBLE_CM3:g} cm3 "
-                            "(0-D: once all heterotopic bone does)"},
+                            f"{VISIBLE_BONE_MM:g} mm; imaging shows HO from the first such pixel (0-D, without "
+                            f"pixels: once heterotopic bone reaches {VISIBLE_CM3:g} cm3)"},
         "grade": None,
     }
     regions = setup.grid.regions
@@ -139,6 +142,6 @@ def patient_outcomes(setup, times: np.ndarray, series: Mapping[str, np.ndarray],
         outcome["grade"] = {"brooker": last["brooker"], "della_valle": last["della_valle"],
                             "min_gap_mm": last["min_gap_mm"], "day": last["day"], "over_time": over_time}
     final = outcome["grade"]["brooker"] if outcome["grade"] else None
-    outcome["stages"] = stages(times, series, final)
+    outcome["stages"] = stages(times, series, final, pixels)
     outcome["factors"] = [factor_table()[name].to_json() for name in setup.options.get("factors", ())]
     return outcome

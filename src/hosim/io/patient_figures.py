@@ -9,7 +9,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
@@ -38,8 +37,11 @@ def draw_course(data: FigureData, path: Path) -> Path:
     ax.plot(weeks, bone, color="black", linewidth=2.0, label="all heterotopic bone")
     ax.plot(weeks, ds["radiographic_bone_mm3"].values / 1000.0, color="tab:red", linewidth=1.4, linestyle="--",
             label="what a radiograph shows (1 mm of bone along the beam)")
-    ax.axhline(VISIBLE_CM3, color="0.3", linestyle=":", linewidth=1.0)
-    ax.text(weeks[-1], VISIBLE_CM3, "imaging shows HO", ha="right", va="bottom", fontsize=8, color="0.3")
+    onset = patient["imaging"]["onset_week"]
+    if onset is not None:
+        ax.axvline(onset, color="tab:red", linestyle=":", linewidth=1.0)
+        ax.annotate("shows on imaging", (onset, 0.5), xycoords=("data", "axes fraction"), xytext=(3, 0),
+                    textcoords="offset points", fontsize=8, color="tab:red", rotation=90, va="center")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     if patient.get("grade"):
         for graded in patient["grade"]["over_time"]:
@@ -47,7 +49,7 @@ def draw_course(data: FigureData, path: Path) -> Path:
                 ax.annotate(graded["brooker"], (graded["week"], 1.0), xycoords=("data", "axes fraction"),
                             xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
         ax.set_title("Brooker grade of the section", fontsize=8, loc="left", pad=14)
-    ax.set_ylim(0, max(1.15 * float(bone.max()), 1.5 * VISIBLE_CM3))
+    ax.set_ylim(0, max(1.15 * float(bone.max()), VISIBLE_CM3))
     ax.set_ylabel("heterotopic bone (cm$^3$)")
     ax.grid(alpha=0.3)
     names = list(dict.fromkeys(s["stage"] for s in patient["stages"]))

@@ -95,6 +95,13 @@ class HipScenario(TissueScenario):
         return hip_anatomy(hip, dims, h, zones, arthroplasty)
 
 
+class NativeHip(HipScenario):
+    """A hip that is not operated on: no implant, the capsule closed; the injured zones are the scenario's."""
+
+    def opens_capsule(self, options):
+        return False
+
+
 class TotalHipArthroplasty(HipScenario):
     """An elective total hip arthroplasty through one approach: the approach zone and the capsule injured."""
 

@@ -13,14 +13,12 @@ moves on its own, takes no such micro-trauma, keeps its innervation and regenera
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
-from hosim.scenarios.human_hip import Hip, ellipse, hip_anatomy
-from hosim.scenarios.human_hip_surgery import BRAIN_INJURY, HipScenario, Zone, brain_injury
+from hosim.scenarios.human_hip_surgery import BRAIN_INJURY, NativeHip, Zone, brain_injury
 from hosim.scenarios.injuries import micro_trauma, necrotize
-from hosim.scenarios.kit import Anatomy, Choice, Injury, Option
+from hosim.scenarios.kit import Choice, Injury, Option
 
 HUMAN_SEGMENTS = tuple([f"C{k}" for k in range(1, 9)] + [f"T{k}" for k in range(1, 13)]
                        + [f"L{k}" for k in range(1, 6)] + [f"S{k}" for k in range(1, 6)])
@@ -63,18 +61,11 @@ def human_sci(level: str, complete: bool, day: float = 0.0) -> list[Injury]:
     return [Injury(day, injure, f"{kind} spinal cord injury at {level}")]
 
 
-class NeuroHip(HipScenario):
+class NeuroHip(NativeHip):
     """A native hip with micro-trauma of the muscles below the joint; not operated on."""
 
-    def replaced(self, options):
-        return False
-
-    def opens_capsule(self, options):
-        return False
-
-    def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
-        hip = Hip()
-        return hip_anatomy(hip, dims, h, {"injection": ellipse(hip, h, *HIP_MUSCLES)}, False)
+    def zones(self, options):
+        return {"injection": HIP_MUSCLES}
 
 
 def micro_trauma_days_option() -> Option:

@@ -11,14 +11,12 @@ scenario's own: every fop-flare patient carries ACVR1 R206H.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
-from hosim.scenarios.human_hip import Hip, ellipse, hip_anatomy
-from hosim.scenarios.human_hip_surgery import HipScenario, Zone
+from hosim.scenarios.human_hip_surgery import NativeHip, Zone
 from hosim.scenarios.injuries import muscle_injury, necrotize
-from hosim.scenarios.kit import Anatomy, Choice, Injury
+from hosim.scenarios.kit import Choice, Injury
 
 # The contused quadriceps beside the femoral shaft, by the size of the haematoma (mild to severe).
 CONTUSIONS: dict[str, Zone] = {
@@ -30,23 +28,10 @@ INJECTION: Zone = ((70.0, -95.0), (3.0, 6.0))  # an intramuscular injection's ne
 FOP_TRIGGERS = ("injection", "contusion", "viral")
 
 
-class ThighScenario(HipScenario):
+class ThighScenario(NativeHip):
     """A native hip and thigh with one injured zone in the quadriceps (not graded: Brooker is the hip's)."""
 
     graded = False
-
-    def replaced(self, options):
-        return False
-
-    def opens_capsule(self, options):
-        return False
-
-    def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
-        hip = Hip()
-        return hip_anatomy(hip, dims, h, {"injection": ellipse(hip, h, *self.zone(options))}, False)
-
-    def zone(self, options: Mapping[str, Any]) -> Zone:
-        raise NotImplementedError
 
 
 class MuscleContusion(ThighScenario):
@@ -59,8 +44,8 @@ class MuscleContusion(ThighScenario):
                                            "(severe: knee flexion under 45 degrees at 24 h, the myositis ossificans "
                                            "risk group)")}
 
-    def zone(self, options):
-        return CONTUSIONS[options["severity"]]
+    def zones(self, options):
+        return {"injection": CONTUSIONS[options["severity"]]}
 
     def injuries(self, options):
         return muscle_injury("crush")
@@ -77,8 +62,8 @@ class FopFlare(ThighScenario):
         self.options = {"trigger": Choice("contusion", FOP_TRIGGERS, "what sets off the flare-up: an intramuscular "
                                           "injection, a contusion (a bump or fall), or a viral illness")}
 
-    def zone(self, options):
-        return INJECTION if options["trigger"] == "injection" else CONTUSIONS["moderate"]
+    def zones(self, options):
+        return {"injection": INJECTION if options["trigger"] == "injection" else CONTUSIONS["moderate"]}
 
     def evidence(self, options, factors):
         return {"setting": "fop", "factors": []}
