@@ -42,7 +42,7 @@ def draw_course(data: FigureData, path: Path) -> Path:
         ax.axvline(onset, color="tab:red", linestyle=":", linewidth=1.0)
         ax.annotate("shows on imaging", (onset, 0.5), xycoords=("data", "axes fraction"), xytext=(3, 0),
                     textcoords="offset points", fontsize=8, color="tab:red", rotation=90, va="center")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="center right", fontsize=8, frameon=False)
     if patient.get("grade"):
         for graded in patient["grade"]["over_time"]:
             if graded["day"] > 0:
