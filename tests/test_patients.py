@@ -160,7 +160,8 @@ def test_stages_follow_their_rules():
     assert [s["stage"] for s in none] == ["inflammation", "resolved"]
 
 
-PATIENT_SCENARIOS = ("tha", "hip-fracture", "acetabular-fracture", "sci", "tbi", "muscle-contusion", "fop-flare")
+PATIENT_SCENARIOS = ("tha", "hip-fracture", "acetabular-fracture", "sci", "tbi", "elbow-trauma", "burns",
+                     "muscle-contusion", "fop-flare")
 
 
 @pytest.mark.parametrize("name", PATIENT_SCENARIOS)
@@ -210,3 +211,18 @@ def test_a_viral_illness_triggers_less_fop_bone_than_a_contusion():
     viral = simulate("fop-flare", dims=2, days=84.0, trigger="viral").metrics["heterotopic_bone_mm3"]
     bump = simulate("fop-flare", dims=2, days=84.0, trigger="contusion").metrics["heterotopic_bone_mm3"]
     assert viral < bump
+
+
+def test_burns_form_bone_steeply_with_the_burned_surface():
+    """targets/human.toml [burns]: risk rises steeply above 20-30% of the body surface. Without grafting, a 10%
+    burn forms no bone that shows on imaging and a 40% burn forms it, with at least 10 times the volume."""
+    small, large = (simulate("burns", dims=0, tbsa=t, grafted="no") for t in (10.0, 40.0))
+    assert large.metrics["heterotopic_bone_mm3"] >= 10.0 * small.metrics["heterotopic_bone_mm3"]
+    assert small.patient["imaging"]["onset_week"] is None and large.patient["imaging"]["onset_week"] is not None
+
+
+def test_an_elbow_fracture_forms_more_bone_than_a_dislocation():
+    """A dislocation alone (capsule and brachialis torn) forms less than a fixed distal humerus fracture."""
+    bone = {injury: simulate("elbow-trauma", dims=0, injury=injury).metrics["heterotopic_bone_mm3"]
+            for injury in ("dislocation", "distal-humerus")}
+    assert bone["dislocation"] < 0.1 * bone["distal-humerus"]

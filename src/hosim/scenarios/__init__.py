@@ -4,6 +4,7 @@ Registering a scenario is one line in SCENARIOS.
 """
 
 from hosim.errors import InputError
+from hosim.scenarios.human_elbow import Burns, ElbowTrauma
 from hosim.scenarios.human_hip_surgery import AcetabularFracture, HipFracture, TotalHipArthroplasty
 from hosim.scenarios.human_neuro import BrainInjury, SpinalCordInjury
 from hosim.scenarios.human_thigh import FopFlare, MuscleContusion
@@ -41,6 +42,10 @@ SCENARIOS: dict[str, TissueScenario] = {
                          "-p completeness, -p micro_trauma_every_days), 26 weeks"),
         BrainInjury("tbi", "The hip on the affected side after a brain injury or a stroke, with micro-trauma of its "
                     "muscles (-p cause, -p severity), 26 weeks"),
+        ElbowTrauma("elbow-trauma", "Elbow dislocation or fracture (-p injury=dislocation|terrible-triad|distal-humerus|"
+                    "floating-elbow), fixed after -p delay_days, 26 weeks"),
+        Burns("burns", "Burn of -p tbsa % of the body surface including the skin behind the elbow, grafted or not "
+              "(-p grafted, -p graft_day), 26 weeks"),
         MuscleContusion("muscle-contusion", "Quadriceps contusion beside the femur (myositis ossificans; -p severity), "
                         "26 weeks"),
         FopFlare("fop-flare", "FOP (ACVR1 R206H) flare-up in the thigh after an injection, a contusion or a viral "

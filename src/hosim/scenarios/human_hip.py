@@ -19,15 +19,12 @@ grid. In 0-D one well-mixed compartment holds the injured zone with its capsule,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
 
-from hosim.scenarios.kit import ORTHOTOPIC_DISTANCE_UM, Anatomy
-
-MM = 1000.0  # um per mm
+from hosim.scenarios.human_section import MM, Frame, Nerve, tissue_regions
 
 # The bones and implants of the section, for grading (overlay regions of every hip layout).
 BONE_REGIONS = ("pelvis", "femur")
@@ -51,17 +48,20 @@ class Hip:
     capsule: float = 5.0
     periosteum_um: float = 100.0
     slab_thickness_mm: float = 60.0  # the depth of the capsule and the surgical field a 2-D section stands for
-    femoral_nerve_x: float = -52.0
-    sciatic_nerve_x: float = 12.0
     nerve_top: float = -62.0
-    sciatic_endoneurium: float = 3.0
-    femoral_endoneurium: float = 1.5
-    perineurium_um: float = 50.0
-    epineurium: float = 2.0
     # arthroplasty
     implant_head_radius: float = 16.0
     osteotomy_from_head: float = 30.0  # along the neck axis, from the head centre
     stem_width: float = 14.0
+
+    @property
+    def frame(self) -> Frame:
+        return Frame(self.left, self.right, self.bottom, self.top, self.slab_thickness_mm)
+
+    @property
+    def nerves(self) -> list[Nerve]:
+        """The femoral nerve medially and the sciatic nerve behind the femur, below the joint."""
+        return [Nerve(-52.0, 1.5, self.bottom, self.nerve_top), Nerve(12.0, 3.0, self.bottom, self.nerve_top)]
 
     @property
     def neck_axis(self) -> np.ndarray:
@@ -73,14 +73,6 @@ class Hip:
     def neck_length(self) -> float:
         """From the head centre to the shaft axis, along the neck."""
         return self.shaft_x / self.neck_axis[0]
-
-
-def _coordinates(g: Hip, h_mm: float) -> tuple[np.ndarray, np.ndarray]:
-    nx = max(1, round((g.right - g.left) / h_mm))
-    ny = max(1, round((g.top - g.bottom) / h_mm))
-    x = g.left + (np.arange(nx) + 0.5) * h_mm
-    y = g.top - (np.arange(ny) + 0.5) * h_mm  # row 0 is superior, as on a film
-    return np.meshgrid(y, x, indexing="ij")[::-1]
 
 
 def _neck(g: Hip, X: np.ndarray, Y: np.ndarray, start: float = 0.0) -> np.ndarray:
@@ -108,20 +100,10 @@ def _pelvis(g: Hip, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return roof | ilium | medial | ramus
 
 
-def _strip_layers(distance_mm: np.ndarray, inner_mm: float, g: Hip, h_mm: float) -> dict[str, np.ndarray]:
-    """A nerve running along the section: endoneurium, a perineurial sheath (its thickness over the spacing as
-    a voxel fraction) and the epineurium, from the distance to the nerve's axis."""
-    nerve = distance_mm < inner_mm
-    sheath_zone = (distance_mm >= inner_mm) & (distance_mm < inner_mm + h_mm)
-    epineurium = (distance_mm >= inner_mm) & (distance_mm < inner_mm + g.epineurium + h_mm)
-    sheath = sheath_zone * min(1.0, g.perineurium_um / (h_mm * MM))
-    return {"nerve": nerve * 1.0, "perineurium": sheath, "epineurium": epineurium * 1.0 - sheath}
-
-
 def hip_section(g: Hip, h_um: float, arthroplasty: bool) -> dict[str, np.ndarray]:
     """Every region of the section (float fractions shaped (1, ny, nx)), the injured zone left empty."""
     h = h_um / MM
-    X, Y = _coordinates(g, h)
+    X, Y = g.frame.coordinates(h)
     femur = _native_femur(g, X, Y)
     pelvis = _pelvis(g, X, Y)
     implant = np.zeros_like(femur)
@@ -141,60 +123,9 @@ def hip_section(g: Hip, h_um: float, arthroplasty: bool) -> dict[str, np.ndarray
         implant = cup | head | taper | stem
         femur |= head | taper | stem
     bone = femur | pelvis
-    living = bone & ~implant
-    soft = ~bone
-    near_bone = ndimage.binary_dilation(living, np.ones((3, 3), bool)) & soft
-    periosteum = near_bone * min(1.0, g.periosteum_um / h_um)
-    orthotopic = np.where(bone, 1.0, near_bone * min(1.0, ORTHOTOPIC_DISTANCE_UM / h_um))
-
     joint = ndimage.distance_transform_edt(~(femur | (np.hypot(X, Y) <= g.head_radius)), sampling=h)
-    capsule = soft & (joint <= g.capsule) & (X <= g.shaft_x - 0.5 * g.shaft_width + 8.0) & (Y >= -60.0) & \
+    capsule = (joint <= g.capsule) & (X <= g.shaft_x - 0.5 * g.shaft_width + 8.0) & (Y >= -60.0) & \
         (np.hypot(X, Y) <= g.head_radius + g.joint_space + g.cup_wall + 6.0)
-
-    nerves = {k: np.zeros(X.shape) for k in ("nerve", "perineurium", "epineurium")}
-    below = Y <= g.nerve_top
-    for x0, inner in ((g.femoral_nerve_x, g.femoral_endoneurium), (g.sciatic_nerve_x, g.sciatic_endoneurium)):
-        for name, values in _strip_layers(np.abs(X - x0), inner, g, h).items():
-            nerves[name] = np.maximum(nerves[name], values * (below & soft))
-    nerve_any = nerves["nerve"] + nerves["perineurium"] + nerves["epineurium"]
-    tendon = capsule * (1.0 - nerve_any)
-    muscle = soft * 1.0 - nerve_any - tendon - periosteum * (1.0 - nerve_any - tendon)
-    regions = {
-        **nerves,
-        "muscle": np.clip(muscle, 0.0, 1.0),
-        "tendon": tendon,
-        "periosteum": periosteum * (1.0 - nerve_any - tendon),
-        "skeleton": bone * 1.0,
-        "orthotopic_zone": orthotopic,
-        "pelvis": pelvis * 1.0,
-        "femur": femur * 1.0,
-        "implant": implant * 1.0,
-    }
+    regions = tissue_regions(bone, implant, capsule, g.nerves, X, Y, h_um, g.periosteum_um)
+    regions.update(pelvis=pelvis * 1.0, femur=femur * 1.0)
     return {k: v[None].astype(np.float64) for k, v in regions.items()}
-
-
-def ellipse(g: Hip, h_um: float, centre: tuple[float, float], radii: tuple[float, float]) -> np.ndarray:
-    """A zone of the section (voxel 0/1, shaped (1, ny, nx)): an ellipse in mm."""
-    X, Y = _coordinates(g, h_um / MM)
-    inside = ((X - centre[0]) / radii[0]) ** 2 + ((Y - centre[1]) / radii[1]) ** 2 <= 1.0
-    return inside[None].astype(np.float64)
-
-
-def hip_anatomy(g: Hip, dims: int, h_um: float, zones: Mapping[str, np.ndarray], arthroplasty: bool) -> Anatomy:
-    """The hip as a scenario layout with injured zones (name -> 0/1 on the 2-D grid; "injection" is the main
-    one, others are overlays such as a fracture) in its soft tissue; the lesion is their union and 5 mm
-    around. In 0-D one compartment holds the lesion's soft tissue, each zone in its share of the area."""
-    section = hip_section(g, h_um, arthroplasty)
-    soft = 1.0 - section["skeleton"]
-    injured = {name: np.clip(zone, 0.0, 1.0) * soft for name, zone in zones.items()}
-    union = np.maximum.reduce(list(injured.values()))
-    lesion = ndimage.binary_dilation(union[0] > 0, iterations=max(1, round(5.0 * MM / h_um)))[None] * soft
-    slab_um = g.slab_thickness_mm * MM
-    if dims == 0:
-        area = float(lesion.sum())
-        fractions = {k: np.full((1, 1, 1), float((v * lesion).sum()) / area) for k, v in section.items()}
-        fractions.update({name: np.full((1, 1, 1), float(zone.sum()) / area) for name, zone in injured.items()})
-        fractions.update(lesion=np.ones((1, 1, 1)), orthotopic_zone=np.zeros((1, 1, 1)),
-                         skeleton=np.zeros((1, 1, 1)), periosteum=np.zeros((1, 1, 1)))
-        return Anatomy((), fractions, slab_um, area * h_um**2 * slab_um)
-    return Anatomy(section["muscle"].shape[1:], {**section, **injured, "lesion": lesion}, slab_um)

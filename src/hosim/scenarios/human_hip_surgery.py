@@ -19,11 +19,10 @@ import numpy as np
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
 from hosim.errors import InputError
-from hosim.scenarios.human_hip import Hip, ellipse, hip_anatomy, hip_section
+from hosim.scenarios.human_hip import Hip, hip_section
+from hosim.scenarios.human_section import Zone, section_anatomy
 from hosim.scenarios.injuries import necrotize
 from hosim.scenarios.kit import Anatomy, Choice, Injury, Option, TissueScenario
-
-Zone = tuple[tuple[float, float], tuple[float, float]]  # centre and radii of an ellipse in the section, mm
 
 # The muscle each approach passes through (projected into the coronal section): the direct lateral
 # (Hardinge) splits gluteus medius and vastus lateralis over the greater trochanter; the posterior detaches
@@ -85,14 +84,11 @@ class HipScenario(TissueScenario):
 
     def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
         hip = Hip()
-        arthroplasty = self.replaced(options)
-        capsule = hip_section(hip, h, arthroplasty)["tendon"]
-        zones = {}
-        for name, zone in self.zones(options).items():
-            zones[name] = ellipse(hip, h, *zone)
-            if name == "injection" and self.opens_capsule(options):
-                zones[name] = np.maximum(zones[name], capsule)
-        return hip_anatomy(hip, dims, h, zones, arthroplasty)
+        section = hip_section(hip, h, self.replaced(options))
+        zones = {name: hip.frame.ellipse(h, zone) for name, zone in self.zones(options).items()}
+        if self.opens_capsule(options):
+            zones["injection"] = np.maximum(zones["injection"], section["tendon"])
+        return section_anatomy(section, zones, dims, h, hip.slab_thickness_mm)
 
 
 class NativeHip(HipScenario):

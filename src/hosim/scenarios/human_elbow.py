@@ -1,0 +1,177 @@
+"""The adult human elbow as a lateral (sagittal) section, on 0-D or 2-D grids, and its injuries: elbow trauma
+(`elbow-trauma`: dislocation, terrible triad, distal humerus fracture, floating elbow) and burns (`burns`:
+a burn of a share of the body surface, with the skin over the elbow excised and grafted or not).
+
+Coordinates in mm from the centre of the trochlea; x runs anterior, y proximal (a lateral radiograph with
+the front to the right). The section holds the distal humerus (shaft, supracondylar flare, trochlea), the
+proximal ulna (olecranon, trochlear notch, coronoid, shaft), the radial head and shaft (projected), the
+joint capsule, brachialis in front of the humerus, triceps behind it, and the median, radial and ulnar
+nerves projected into the plane. It stands for a slab 40 mm wide, the middle of the joint. Brooker and
+Della Valle grade the hip, so an elbow run is not graded (Hastings-Graham, the elbow's class, is a
+functional one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import ndimage
+
+from hosim.biology import Tissue
+from hosim.biology.parameters import ParameterSet
+from hosim.scenarios.human_hip_surgery import HipScenario, fracture, surgery
+from hosim.scenarios.human_section import MM, Frame, Nerve, Zone, section_anatomy, tissue_regions
+from hosim.scenarios.injuries import burn, muscle_injury, necrotize
+from hosim.scenarios.kit import Anatomy, Choice, Injury, Option
+
+
+@dataclass(frozen=True)
+class Elbow:
+    """Sizes in mm (adult)."""
+
+    frame: Frame = Frame(-45.0, 55.0, -100.0, 90.0, 40.0)
+    trochlea_radius: float = 11.0
+    joint_space: float = 2.5
+    humerus_half_width: float = 10.0
+    capsule: float = 4.0
+    periosteum_um: float = 100.0
+    nerves: tuple[Nerve, ...] = (Nerve(32.0, 2.0, -100.0, 90.0), Nerve(22.0, 1.5, -40.0, 90.0),
+                                 Nerve(-22.0, 1.5, 20.0, 90.0))  # median, radial, ulnar
+
+
+def elbow_section(g: Elbow, h_um: float) -> dict[str, np.ndarray]:
+    """Every region of the section (float fractions shaped (1, ny, nx))."""
+    h = h_um / MM
+    X, Y = g.frame.coordinates(h)
+    r = np.hypot(X, Y)
+    humerus = (r <= g.trochlea_radius) | ((np.abs(X) <= g.humerus_half_width) & (Y >= 20.0)) | \
+        ((np.abs(X) <= 13.0) & (Y >= 0.0) & (Y < 20.0))
+    notch = (r >= g.trochlea_radius + g.joint_space) & (r <= 24.0) & (Y <= 14.0) & ~((X > 0.0) & (Y > -6.0))
+    ulna = notch | ((np.abs(X + 2.0) <= 8.0) & (Y <= -12.0) & (Y >= -100.0))
+    ulna &= ~((X > 17.0) & (Y > -20.0))
+    radius = ((X >= 4.0) & (X <= 18.0) & (Y >= -32.0) & (Y <= -17.0)) | ((np.abs(X - 10.0) <= 5.0) & (Y < -32.0))
+    radius &= ~ulna
+    bone = humerus | ulna | radius
+    joint = ndimage.distance_transform_edt(~(r <= g.trochlea_radius + g.joint_space), sampling=h)
+    capsule = (joint <= g.capsule) & ~bone & (r <= 28.0)
+    regions = tissue_regions(bone, np.zeros_like(bone), capsule, list(g.nerves), X, Y, h_um, g.periosteum_um)
+    regions.update(humerus=humerus * 1.0, ulna=ulna * 1.0, radius=radius * 1.0)
+    return {k: v[None].astype(np.float64) for k, v in regions.items()}
+
+
+# Zones of the section (ellipses, mm): where each injury tears or breaks, and where each operation goes in.
+BRACHIALIS_TEAR: Zone = ((20.0, 4.0), (10.0, 18.0))
+RADIAL_HEAD_AND_CORONOID: Zone = ((14.0, -18.0), (9.0, 10.0))
+LATERAL_APPROACH: Zone = ((14.0, -20.0), (12.0, 16.0))  # Kocher interval over the radial head, projected
+DISTAL_HUMERUS: Zone = ((0.0, 16.0), (17.0, 14.0))
+POSTERIOR_APPROACH: Zone = ((-20.0, 22.0), (10.0, 32.0))  # triceps split or olecranon osteotomy
+HUMERAL_SHAFT: Zone = ((0.0, 58.0), (15.0, 14.0))
+FOREARM_SHAFTS: Zone = ((5.0, -70.0), (15.0, 14.0))
+BURNED_SURFACE: Zone = ((-45.0, 0.0), (8.0, 60.0))  # the fascia and muscle under the burned skin behind the elbow
+
+# injury -> (torn or broken zones, fractures, operated zones): the joint capsule tears in each.
+ELBOW_INJURIES: dict[str, tuple[Sequence[Zone], Sequence[Zone], Sequence[Zone]]] = {
+    "dislocation": ([BRACHIALIS_TEAR], [], []),
+    "terrible-triad": ([BRACHIALIS_TEAR], [RADIAL_HEAD_AND_CORONOID], [LATERAL_APPROACH]),
+    "distal-humerus": ([], [DISTAL_HUMERUS], [POSTERIOR_APPROACH]),
+    "floating-elbow": ([], [HUMERAL_SHAFT, FOREARM_SHAFTS], [HUMERAL_SHAFT, FOREARM_SHAFTS]),
+}
+
+
+class ElbowScenario(HipScenario):
+    """What elbow scenarios share with the hip's (patient outputs, tempo, grid, time step); not graded."""
+
+    graded = False
+
+    def zones(self, options: Mapping[str, Any]) -> dict[str, Sequence[Zone]]:
+        """Injured zones, each a union of ellipses: "injection" (the main one) and overlays."""
+        raise NotImplementedError
+
+    def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
+        elbow = Elbow()
+        section = elbow_section(elbow, h)
+        zones = {name: np.maximum.reduce([elbow.frame.ellipse(h, z) for z in parts] + [np.zeros_like(section["muscle"])])
+                 for name, parts in self.zones(options).items()}
+        if self.opens_capsule(options):  # the capsule tears (and is opened) with the injury
+            for name in ("injection", "tear"):
+                zones[name] = np.maximum(zones[name], section["tendon"])
+        return section_anatomy(section, zones, dims, h, elbow.frame.slab_thickness_mm)
+
+
+class ElbowTrauma(ElbowScenario):
+    """An elbow injury on day 0; the fractures of it fixed after `delay_days`."""
+
+    def __init__(self, name: str, description: str):
+        self.name = name
+        self.description = description
+        self.options = {
+            "injury": Choice("terrible-triad", tuple(ELBOW_INJURIES), "dislocation (capsule and brachialis torn), "
+                             "terrible triad (dislocation with radial head and coronoid fractures, fixed through a "
+                             "lateral approach), distal humerus fracture (fixed through a posterior approach), "
+                             "floating elbow (humeral and forearm shaft fractures, both fixed)"),
+            "delay_days": Option(2.0, 0.0, 21.0, "days", "days from the injury to the operation (if any)",
+                                 "fixation within three weeks"),
+        }
+
+    def zones(self, options):
+        torn, broken, operated = ELBOW_INJURIES[options["injury"]]
+        return {"injection": [*torn, *operated], "tear": torn, "fracture": broken}
+
+    def injuries(self, options):
+        torn, broken, operated = ELBOW_INJURIES[options["injury"]]
+        injuries = muscle_injury("crush", region="tear")  # the capsule and any torn muscle
+        if broken:
+            injuries += fracture(f"{options['injury']} fractures")
+        if operated:
+            injuries += surgery(f"{options['injury']} fixation", day=options["delay_days"])
+        return injuries
+
+    def evidence(self, options, factors):
+        injury = options["injury"]
+        if injury == "dislocation":
+            return {"setting": "elbow-fracture", "factors": ["dislocation"]}
+        named = {"terrible-triad": ["terrible-triad"], "distal-humerus": ["distal-humerus"],
+                 "floating-elbow": ["floating-elbow"]}
+        return {"setting": "elbow-fracture", "factors": named[injury]}
+
+
+class Burns(ElbowScenario):
+    """A burn of `tbsa` % of the body surface including the skin behind the elbow, with that skin excised
+    and grafted on `graft_day` or left to heal."""
+
+    def __init__(self, name: str, description: str):
+        self.name = name
+        self.description = description
+        self.options = {
+            "tbsa": Option(40.0, 1.0, 90.0, "% body surface", "total burned body surface",
+                           "burns over 90% are rarely survived"),
+            "grafted": Choice("yes", ("yes", "no"), "the burned skin over the elbow excised and grafted"),
+            "graft_day": Option(7.0, 1.0, 28.0, "days", "day of excision and grafting", "early excision"),
+        }
+
+    def opens_capsule(self, options):
+        return False
+
+    def zones(self, options):
+        return {"injection": [BURNED_SURFACE], "tear": [], "fracture": []}
+
+    def injuries(self, options):
+        local = [Injury(0.0, _deep_burn, "burn of the skin behind the elbow")]
+        if options["grafted"] == "yes":
+            local += surgery("excision and grafting", day=options["graft_day"])
+        return [*burn(options["tbsa"]), *local]
+
+    def evidence(self, options, factors):
+        return {"setting": "burns", "factors": ["arm-graft"] if options["grafted"] == "yes" else [],
+                "tbsa": options["tbsa"]}
+
+
+def _deep_burn(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+    """Heat through the skin: part of the fascia and muscle beneath dies (as in a crush), vessels clot."""
+    p = parameters.namespace()
+    zone = tissue.region("injection")
+    necrotize(fields, zone, p.crush_necrosis)
+    fields["vessels"] *= 1.0 - p.crush_vessel_loss * zone
