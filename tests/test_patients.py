@@ -161,7 +161,7 @@ def test_stages_follow_their_rules():
 
 
 PATIENT_SCENARIOS = ("tha", "hip-fracture", "acetabular-fracture", "sci", "tbi", "elbow-trauma", "burns",
-                     "muscle-contusion", "fop-flare")
+                     "amputation", "muscle-contusion", "fop-flare")
 
 
 @pytest.mark.parametrize("name", PATIENT_SCENARIOS)
@@ -226,3 +226,11 @@ def test_an_elbow_fracture_forms_more_bone_than_a_dislocation():
     bone = {injury: simulate("elbow-trauma", dims=0, injury=injury).metrics["heterotopic_bone_mm3"]
             for injury in ("dislocation", "distal-humerus")}
     assert bone["dislocation"] < 0.1 * bone["distal-humerus"]
+
+
+def test_a_blast_and_the_zone_of_injury_raise_residual_limb_bone():
+    """targets/human.toml [amputation]: amputation through the zone of injury and a blast mechanism raise HO."""
+    bone = {(blast, zone): simulate("amputation", dims=0, blast=blast, zone_of_injury=zone).metrics[
+        "heterotopic_bone_mm3"] for blast in ("yes", "no") for zone in ("yes", "no")}
+    assert bone[("yes", "yes")] > bone[("no", "yes")] > bone[("no", "no")]
+    assert bone[("yes", "yes")] > bone[("yes", "no")] > bone[("no", "no")]

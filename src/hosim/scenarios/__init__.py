@@ -5,6 +5,7 @@ Registering a scenario is one line in SCENARIOS.
 
 from hosim.errors import InputError
 from hosim.scenarios.human_elbow import Burns, ElbowTrauma
+from hosim.scenarios.human_limb import Amputation
 from hosim.scenarios.human_hip_surgery import AcetabularFracture, HipFracture, TotalHipArthroplasty
 from hosim.scenarios.human_neuro import BrainInjury, SpinalCordInjury
 from hosim.scenarios.human_thigh import FopFlare, MuscleContusion
@@ -46,6 +47,8 @@ SCENARIOS: dict[str, TissueScenario] = {
                     "floating-elbow), fixed after -p delay_days, 26 weeks"),
         Burns("burns", "Burn of -p tbsa % of the body surface including the skin behind the elbow, grafted or not "
               "(-p grafted, -p graft_day), 26 weeks"),
+        Amputation("amputation", "Traumatic amputation, transfemoral or transtibial, blast or not, through the zone "
+                   "of injury or above it (-p level, -p blast, -p zone_of_injury, -p delay_days), 26 weeks"),
         MuscleContusion("muscle-contusion", "Quadriceps contusion beside the femur (myositis ossificans; -p severity), "
                         "26 weeks"),
         FopFlare("fop-flare", "FOP (ACVR1 R206H) flare-up in the thigh after an injection, a contusion or a viral "
