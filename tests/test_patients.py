@@ -234,3 +234,17 @@ def test_a_blast_and_the_zone_of_injury_raise_residual_limb_bone():
         "heterotopic_bone_mm3"] for blast in ("yes", "no") for zone in ("yes", "no")}
     assert bone[("yes", "yes")] > bone[("no", "yes")] > bone[("no", "no")]
     assert bone[("yes", "yes")] > bone[("yes", "no")] > bone[("no", "no")]
+
+
+def test_radiotherapy_takes_a_dose_in_gy_and_a_time_before_surgery():
+    """Prophylactic radiotherapy as a dose in Gy (linear-quadratic kill; 7 Gy is the default 0.9) given hours
+    before or after surgery: before the operation the damaged cells die at their first divisions after it."""
+    from hosim.regimen import resolve
+
+    seven, four = (resolve([{"name": "radiation", "dose_gy": d}], 182.0)[0] for d in (7.0, 4.0))
+    assert seven.strength == pytest.approx(0.9, abs=0.02) and four.strength < seven.strength
+    before = resolve([{"name": "radiation", "dose_gy": 7.0, "start": -0.2}], 182.0)[0]
+    assert (before.start, before.end) == (0.0, 2.0) and before.record()["given_start"] == -0.2
+    bone = {d: simulate("tha", [{"name": "radiation", "dose_gy": d}], dims=0, factors=BRIDGE_FACTORS).metrics[
+        "heterotopic_bone_mm3"] for d in (4.0, 8.0)}
+    assert bone[8.0] < bone[4.0]

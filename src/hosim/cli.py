@@ -343,6 +343,8 @@ def interventions(
                    f"{row['description']}")
         typer.echo(f"{'':22s}   acts on: {row['acts_on']}; default strength {row['default_strength']:g} "
                    f"({row['strength_source']}); window: {row['default_window']}")
+        if row["dose"]:
+            typer.echo(f"{'':22s}   dose: -i {row['name']}:dose_gy=D sets the strength ({row['dose']['source']})")
         typer.echo(f"{'':22s}   evidence: {row['evidence']}")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from hosim.biology.cascade import Cascade
 from hosim.biology.interventions import (
@@ -24,7 +24,9 @@ from hosim.biology.interventions import (
 from hosim.biology.variables import VARIABLE_NAMES, tracers_of
 from hosim.errors import InputError
 
-KEYS = {GENOTYPE: ("strength",), TREATMENT: ("start", "end", "strength")}
+KEYS = {GENOTYPE: ("strength",), TREATMENT: ("start", "end", "strength", "dose_gy")}
+EARLIEST_START_DAY = -2.0  # a treatment given up to 2 days before the injury (pre-operative radiotherapy)
+DOSE_RANGE_GY = (0.5, 30.0)  # single-fraction doses of HO prophylaxis are 5-8 Gy
 TIME_TOLERANCE_DAY = 1e-9  # the engine's times are t0 + step * dt; a window edge on a step edge counts as reached
 
 
@@ -36,11 +38,12 @@ class Applied:
     start: float
     end: float
     strength: float
+    given: Mapping[str, float] = field(default_factory=dict)  # as asked, where it differs: dose_gy, a start before 0
 
     def record(self) -> dict:
-        """The resolved spec written to summary.json."""
+        """The resolved spec written to summary.json (with the dose and a start before the injury as given)."""
         return {"name": self.intervention.name, "kind": self.intervention.kind, "start": self.start,
-                "end": self.end, "strength": self.strength}
+                "end": self.end, "strength": self.strength, **{f"given_{k}": v for k, v in self.given.items()}}
 
     def active(self, t: float) -> bool:
         return self.start - TIME_TOLERANCE_DAY <= t < self.end - TIME_TOLERANCE_DAY
@@ -78,11 +81,28 @@ def parse_spec(spec) -> tuple[Intervention, dict[str, float]]:
         )
     checked = {k: _number(name, k, v) for k, v in options.items()}
     strength = checked.get("strength", item.default_strength)
+    if "dose_gy" in checked:
+        strength = _dose_strength(item, checked)
     if not 0.0 <= strength <= 1.0:
         raise InputError(f"intervention {name}: strength must lie in [0, 1], got {strength:g}")
-    if checked.get("start", 0.0) < 0.0:
-        raise InputError(f"intervention {name}: start must be >= 0 days, got {checked['start']:g}")
+    if checked.get("start", 0.0) < EARLIEST_START_DAY:
+        raise InputError(f"intervention {name}: start must be >= {EARLIEST_START_DAY:g} days (given before the "
+                         f"injury: acts from day 0), got {checked['start']:g}")
     return item, {**checked, "strength": strength}
+
+
+def _dose_strength(item: Intervention, checked: Mapping[str, float]) -> float:
+    """The killed fraction of a dose in Gy, for an intervention with a dose response (radiation)."""
+    if item.dose_response is None:
+        raise InputError(f"intervention {item.name} does not take dose_gy (only interventions with a dose response: "
+                         "radiation)")
+    if "strength" in checked:
+        raise InputError(f"intervention {item.name}: give dose_gy or strength, not both")
+    dose = checked["dose_gy"]
+    if not DOSE_RANGE_GY[0] <= dose <= DOSE_RANGE_GY[1]:
+        raise InputError(f"intervention {item.name}: dose_gy must lie in [{DOSE_RANGE_GY[0]:g}, {DOSE_RANGE_GY[1]:g}] "
+                         f"Gy, got {dose:g}")
+    return item.strength_of_dose(dose)
 
 
 def check_interventions(specs: Sequence, species: str, days: float) -> list[Applied]:
@@ -102,7 +122,7 @@ def resolve(specs: Sequence, days: float) -> list[Applied]:
     applied = []
     for spec in specs:
         item, opts = parse_spec(spec)
-        start = opts.get("start", 0.0)
+        start = max(opts.get("start", 0.0), 0.0)  # given before the injury: acts from day 0
         if item.kind == GENOTYPE:
             end = days
         elif "end" in opts:
@@ -119,7 +139,8 @@ def resolve(specs: Sequence, days: float) -> list[Applied]:
                     f"intervention {item.name} is given twice with overlapping windows (days {other.start:g}-"
                     f"{other.end:g} and {start:g}-{end:g}); give it once, or give each course a start and end "
                     "that do not overlap")
-        applied.append(Applied(item, start, end, opts["strength"]))
+        given = {k: opts[k] for k in ("dose_gy", "start") if k in opts and (k == "dose_gy" or opts[k] < 0)}
+        applied.append(Applied(item, start, end, opts["strength"], given))
     return applied
 
 

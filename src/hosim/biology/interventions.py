@@ -11,6 +11,8 @@ multiply. When and how long an intervention acts in a run is the simulation laye
 
 from __future__ import annotations
 
+import math
+
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -62,6 +64,13 @@ class Intervention:
     strength_source: str = FULL_LOSS
     default_duration: float | None = None
     duration_source: str = ""
+    dose_response: tuple[float, float] | None = None  # (alpha 1/Gy, beta 1/Gy^2): a dose in Gy kills 1 - S(D)
+    dose_source: str = ""
+
+    def strength_of_dose(self, dose_gy: float) -> float:
+        """The killed fraction at `dose_gy` by the linear-quadratic survival S = exp(-(alpha D + beta D^2))."""
+        alpha, beta = self.dose_response
+        return -math.expm1(-(alpha * dose_gy + beta * dose_gy**2))
 
     def scaled(self, strength: float) -> dict[str, float]:
         """name -> factor of every parameter this intervention changes at `strength`."""
@@ -84,8 +93,10 @@ def parse_interventions(text: str) -> dict[str, Intervention]:
             entry = dict(entry)
             scales = tuple(Scaling(**s) for s in entry.pop("scales", ()))
             sets = tuple((s["parameter"], float(s["value"])) for s in entry.pop("sets", ()))
+            dose = entry.pop("dose_response", None)
             item = Intervention(name=name, scales=scales, sets=sets, species=tuple(entry.pop("species")),
-                                kills=tuple(entry.pop("kills", ())), **entry)
+                                kills=tuple(entry.pop("kills", ())),
+                                dose_response=None if dose is None else (float(dose[0]), float(dose[1])), **entry)
         except (KeyError, TypeError) as exc:
             raise ValueError(f"intervention {name!r} is malformed in {DATA_FILE}: {exc}") from None
         if item.kind not in (GENOTYPE, TREATMENT):
@@ -182,6 +193,9 @@ def listing() -> list[dict]:
                 f"start 0, for {item.default_duration:g} days ({item.duration_source})" if item.default_duration
                 else "start 0, to the end of the run"),
             "evidence": item.evidence,
+            "dose": None if item.dose_response is None else {
+                "key": "dose_gy", "alpha_per_gy": item.dose_response[0], "beta_per_gy2": item.dose_response[1],
+                "source": item.dose_source},
         })
     return rows
 
