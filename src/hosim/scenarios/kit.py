@@ -220,7 +220,9 @@ class TissueScenario:
         species = self.run_species(species, params.get("parameters"))
         parameters = self._parameter_set(params.get("parameters"), species)
         overrides = _overrides(parameters, species)
-        parameters = apply_factors(parameters.with_values(self.genotype), patient_factors)
+        if self.genotype:
+            parameters = parameters.with_values(self.genotype)
+        parameters = apply_factors(parameters, patient_factors)
         if modify_parameters is not None:
             parameters = modify_parameters(parameters)
 
