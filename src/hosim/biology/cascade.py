@@ -455,7 +455,7 @@ def local_signals(fields: Fields, body: np.ndarray, tissue: TissueContext, p: Si
     degranulation = p.mast_degranulation * nk1r
     damage = np.maximum(positive(muscle_room - fields.muscle), fields.necrosis)  # missing muscle or dead tissue
     danger = fields.necrosis + p.lps_recruitment * p.lps_stimulus * tissue.muscle_region  # LPS in necrosis units
-    danger += p.inflammation_priming * body[INFLAMMATION]
+    danger = danger * (1.0 + p.inflammation_priming * body[INFLAMMATION])  # priming amplifies local danger only
     return Signals(
         smad=smad,
         hif=hif,
