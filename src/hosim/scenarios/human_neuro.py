@@ -92,7 +92,8 @@ class SpinalCordInjury(NeuroHip):
                 *paralysed_micro_trauma(options["micro_trauma_every_days"], paralysis)]
 
     def evidence(self, options, factors):
-        return {"setting": "sci", "factors": ["complete-injury"] if options["completeness"] == "complete" else []}
+        complete = ["complete-injury"] if options["completeness"] == "complete" else []
+        return {"setting": "sci", "factors": [*complete, *factors]}
 
 
 class BrainInjury(NeuroHip):
@@ -113,4 +114,4 @@ class BrainInjury(NeuroHip):
         return [*brain_injury(signal), *paralysed_micro_trauma(options["micro_trauma_every_days"], 1.0)]
 
     def evidence(self, options, factors):
-        return {"setting": "tbi", "factors": []} if options["cause"] == "tbi" else None
+        return {"setting": "tbi", "factors": list(factors)} if options["cause"] == "tbi" else None
