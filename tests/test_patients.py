@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hosim import simulate
-from hosim.analysis.patient import VISIBLE_BONE_MM, radiograph_labels, stages
+from hosim.analysis.patient import RADIOGRAPH_MM, radiograph_labels, stages
 from hosim.biology import load_parameters
 from hosim.biology.factors import Factor, apply_factors, check_factors, factor_table, factors_for
 from hosim.biology.homeostasis import resting_oxygen
@@ -138,8 +138,8 @@ def test_a_radiograph_shows_bone_that_adds_up_along_the_beam():
     regions["femur"][3] = 1
     regions["skeleton"][[0, 3]] = 1
     bone = np.zeros((4, 4))
-    bone[1, 1] = VISIBLE_BONE_MM / 60.0  # just enough over a 60 mm slab
-    bone[2, 2] = 0.9 * VISIBLE_BONE_MM / 60.0
+    bone[1, 1] = RADIOGRAPH_MM / 60.0  # just enough over a 60 mm slab
+    bone[2, 2] = 0.9 * RADIOGRAPH_MM / 60.0
     labels = radiograph_labels(regions, bone, slab_mm=60.0)
     assert labels[0, 0] == PELVIS and labels[3, 0] == FEMUR
     assert labels[1, 1] == HETEROTOPIC and labels[2, 2] == 0

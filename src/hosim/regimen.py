@@ -129,10 +129,13 @@ def resolve(specs: Sequence, days: float) -> list[Applied]:
             end = opts["end"]
         else:
             end = days if item.default_duration is None else start + item.default_duration
+        given_start = opts.get("start", 0.0)
         if start >= days:
-            raise InputError(f"intervention {item.name}: start ({start:g}) is not within the run (0 to {days:g} days)")
+            raise InputError(f"intervention {item.name}: start ({given_start:g}) is not within the run "
+                             f"(0 to {days:g} days)")
         if not start < end:
-            raise InputError(f"intervention {item.name}: start ({start:g}) must come before end ({end:g})")
+            raise InputError(f"intervention {item.name}: start ({given_start:g}) must come before end ({end:g})"
+                             + (" (a treatment given before the injury acts from day 0)" if given_start < 0 else ""))
         for other in applied:
             if other.intervention is item and (item.kind == GENOTYPE or (start < other.end and other.start < end)):
                 raise InputError(

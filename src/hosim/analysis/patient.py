@@ -4,7 +4,7 @@ would notice, each derived from the model's state by a stated rule (docs/patient
 
 The grade reuses the clinical grading code (Brooker, Della Valle) on a label image made from the section:
 pelvis and femur (implants drawn as the bone they replace), and heterotopic bone where the bone along the
-beam through the slab adds up to at least VISIBLE_BONE_MM.
+beam through the slab adds up to at least RADIOGRAPH_MM.
 """
 
 from __future__ import annotations
@@ -18,16 +18,17 @@ from hosim.scenarios.observables import RADIOGRAPH_MM
 from hosim.biology.factors import factor_table
 from hosim.clinical.grading import FEMUR, HETEROTOPIC, PELVIS, grade_mask
 
-VISIBLE_BONE_MM = RADIOGRAPH_MM  # bone along the beam that a radiograph shows (assumption: a 1 mm dense plate)
 VISIBLE_CM3 = 0.1  # without pixels (0-D): bone that shows as HO on a film (assumption: a nodule about 5 mm across)
 INFLAMED = 0.25  # the inflammatory stage lasts while leukocytes exceed rest by 25% of their peak excess
+INFLAMED_RISE = 0.05  # ... and there is one only if leukocytes rise by 5% of rest (not numerical drift)
 GROWN = 0.9  # bone has stopped growing (matured) once it reaches 90% of its final volume
 BONES = ("pelvis", "femur")
 
 STAGES = {
     "inflammation": ("warm, swollen, tender site; fever in the first days",
                      "from the injury while lesion leukocytes (macrophages and neutrophils) exceed rest by more "
-                     f"than {INFLAMED:.0%} of their peak rise"),
+                     f"than {INFLAMED:.0%} of their peak rise (none if they never rise {INFLAMED_RISE:.0%} "
+                     "above rest)"),
     "firm_lump": ("a firm, fixed, tender mass before anything shows on a radiograph",
                   "from the day cartilage and heterotopic bone together pass 5% of the final heterotopic bone to "
                   "the day bone shows on imaging"),
@@ -39,17 +40,18 @@ STAGES = {
     "mature": ("stable, mature heterotopic bone; the motion lost stays lost",
                "after growth stops, when the section's grade is below Brooker IV"),
     "resolved": ("the site settles; nothing shows on imaging",
-                 "after the inflammatory stage, when no heterotopic bone shows on imaging"),
+                 "after the inflammatory stage (or from the start without one), when no heterotopic bone shows on "
+                 "imaging"),
 }
 
 
 def radiograph_labels(regions: Mapping[str, np.ndarray], bone: np.ndarray, slab_mm: float) -> np.ndarray:
     """A label image of a 2-D section as the grading code reads it (0 soft tissue, 1 pelvis, 2 femur,
-    3 heterotopic bone): bone outside the skeleton counts where it adds up to VISIBLE_BONE_MM along the beam."""
+    3 heterotopic bone): bone outside the skeleton counts where it adds up to RADIOGRAPH_MM along the beam."""
     labels = np.zeros(bone.shape, dtype=np.int8)
     labels[regions["pelvis"] > 0.5] = PELVIS
     labels[regions["femur"] > 0.5] = FEMUR
-    visible = (bone * slab_mm >= VISIBLE_BONE_MM) & (regions["skeleton"] < 0.5)
+    visible = (bone * slab_mm >= RADIOGRAPH_MM) & (regions["skeleton"] < 0.5)
     labels[visible] = HETEROTOPIC
     return labels
 
@@ -80,9 +82,12 @@ def stages(times: np.ndarray, series: Mapping[str, np.ndarray], final_brooker: s
     leukocytes = series["macrophages_total"] + series["neutrophils_total"]
     excess = leukocytes - leukocytes[0]
     peak = int(np.argmax(excess))
-    calm = first_crossing(times[peak:], -excess[peak:], -INFLAMED * float(excess[peak]))
-    inflamed_until = end if calm is None or excess[peak] <= 0 else float(calm)
-    out = [_stage("inflammation", 0.0, inflamed_until)]
+    inflamed_until = 0.0
+    out = []
+    if excess[peak] > INFLAMED_RISE * leukocytes[0]:
+        calm = first_crossing(times[peak:], -excess[peak:], -INFLAMED * float(excess[peak]))
+        inflamed_until = end if calm is None else float(calm)
+        out.append(_stage("inflammation", 0.0, inflamed_until))
     bone = series["heterotopic_bone_mm3"] / 1000.0
     visible = imaging_onset(times, series, pixels)
     if visible is None:
@@ -124,9 +129,9 @@ def patient_outcomes(setup, times: np.ndarray, series: Mapping[str, np.ndarray],
         "course": course(times, series),
         "imaging": {"onset_day": None if visible is None else round(float(visible), 2),
                     "onset_week": None if visible is None else round(float(visible) / 7.0, 1),
-                    "visible_cm3": VISIBLE_CM3, "visible_bone_mm": VISIBLE_BONE_MM,
+                    "visible_cm3": VISIBLE_CM3, "visible_bone_mm": RADIOGRAPH_MM,
                     "rule": f"a pixel of the section shows heterotopic bone where the bone along the beam adds up to "
-                            f"{VISIBLE_BONE_MM:g} mm; imaging shows HO from the first such pixel (0-D, without "
+                            f"{RADIOGRAPH_MM:g} mm; imaging shows HO from the first such pixel (0-D, without "
                             f"pixels: once heterotopic bone reaches {VISIBLE_CM3:g} cm3)"},
         "grade": None,
     }

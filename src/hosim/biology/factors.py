@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-from hosim.biology.parameters import ParameterSet
+from hosim.biology.parameters import ParameterSet, load_parameters
 from hosim.errors import InputError
 
 FACTOR_KEYS = {"scenarios", "description", "moves", "reading", "size"}
@@ -43,6 +43,7 @@ class Factor:
 def factor_table() -> dict[str, Factor]:
     """Every factor of data/factors.toml, checked."""
     table = tomllib.loads(resources.files("hosim.data").joinpath("factors.toml").read_text(encoding="utf-8"))
+    known = load_parameters()
     factors = {}
     for name, entry in table.items():
         if set(entry) != FACTOR_KEYS:
@@ -50,6 +51,9 @@ def factor_table() -> dict[str, Factor]:
         moves = {k: float(v) for k, v in entry["moves"].items()}
         if any(not v > 0 for v in moves.values()):
             raise ValueError(f"factor {name!r}: multipliers must be positive")
+        unknown = sorted(set(moves) - set(known))
+        if unknown:
+            raise ValueError(f"factor {name!r} moves {', '.join(unknown)}, not parameters of the model")
         factors[name] = Factor(name, tuple(entry["scenarios"]), entry["description"], moves, entry["reading"],
                                entry["size"])
     return factors

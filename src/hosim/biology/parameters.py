@@ -242,12 +242,12 @@ def markdown_table(parameters: ParameterSet) -> str:
 def species_table(species: str) -> str:
     """The values a species overlay changes, beside the mouse's (docs/model.md; see tools/model_doc.py)."""
     mouse, other = load_parameters(), load_parameters(species)
-    lines = [f"| step | parameter | mouse | {species} | unit | {species} range | {species} source |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [f"| step | parameter | mouse | {species} | unit | {species} range | basis | {species} source |",
+             "|---|---|---|---|---|---|---|---|"]
     changed = sorted((n for n in mouse if other[n] != mouse[n]), key=lambda n: (mouse[n].cascade_step, n))
     for name in changed:
         p, q = mouse[name], other[name]
         source = q.source.split("; mouse: ")[0].replace("|", "/")
         lines.append(f"| {p.cascade_step} | `{name}` | {p.value:.4g} | {q.value:.4g} | {p.unit} | "
-                     f"{q.low:.4g} - {q.high:.4g} | {source} |")
+                     f"{q.low:.4g} - {q.high:.4g} | {q.basis} | {source} |")
     return "\n".join(lines) + "\n"

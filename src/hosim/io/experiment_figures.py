@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from hosim.io.figures import save_figure  # noqa: E402
+from hosim.io.figure_files import save_figure  # noqa: E402
 
 
 def knockout_bars(rows: Sequence[dict], path: Path) -> Path:

@@ -17,8 +17,9 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from hosim.analysis.calibration import target_windows  # noqa: E402
 from hosim.biology.transport import OXYGEN_SOLVE_DAYS  # noqa: E402
 from hosim.biology.variables import VARIABLES  # noqa: E402
-from hosim.files import write_atomic  # noqa: E402
+from hosim.io.figure_files import save_figure  # noqa: E402
 from hosim.io.painters import FigureData, plan_figures  # noqa: E402
+from hosim.io.patient_figures import draw_course, draw_sections  # noqa: E402
 from hosim.scenarios.observables import OBSERVABLES  # noqa: E402
 
 DESCRIPTIONS = {v.name: v.description for v in VARIABLES}
@@ -50,21 +51,6 @@ READABLE_UNITS = {
     "1 mm3": (1.0, "mm3 (fraction x volume)"),
     "uL-1": (1.0, "cells per uL of blood"),
 }
-
-
-def save_figure(fig, path: Path, **savefig) -> Path:
-    """Save a figure atomically (whole or absent) and release it; a .npy path gets the raw RGBA pixels
-    (a part of a figure that is stitched together later)."""
-    try:
-        if path.suffix == ".npy":
-            fig.set_dpi(savefig.get("dpi", fig.get_dpi()))
-            fig.canvas.draw()
-            np.save(path, np.asarray(fig.canvas.buffer_rgba()))
-        else:
-            write_atomic(path, lambda tmp: fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", **savefig))
-    finally:
-        plt.close(fig)
-    return path
 
 
 def write_figures(result, folder: Path) -> list[Path]:
@@ -227,9 +213,6 @@ def draw_lesion(data: FigureData, path: Path) -> Path:
     fig.suptitle(f"{data.scenario} ({data.species}): the lesion over time, {section}", fontsize=11)
     return save_figure(fig, path, dpi=90)
 
-
-# The patient figures use save_figure, defined above: imported last.
-from hosim.io.patient_figures import draw_course, draw_sections  # noqa: E402
 
 DRAWINGS = {"timeline": draw_timeline, "timeline_header": draw_timeline_header, "lesion": draw_lesion,
             "course": draw_course, "sections": draw_sections}

@@ -9,15 +9,16 @@ from pathlib import Path
 
 from hosim.clinical import estimate_risk
 from hosim.clinical.report import render_report
-from hosim.errors import InputError
+from hosim.clinical.settings import SETTINGS
 from hosim.files import write_text
 from hosim.scenarios import get_scenario
 
 PROPHYLAXIS = {"nsaid": "nsaid", "radiation": "radiotherapy"}  # intervention -> `hosim risk --prophylaxis`
 
 
-def simulated_section(result, figures: bool) -> str:
-    """What the model run showed, in plain words, with its figures when they were drawn."""
+def simulated_section(result, figures: bool, left_out: list[str]) -> str:
+    """What the model run showed, in plain words, with its figures when they were drawn; left_out: the run's
+    prophylaxis the published estimate above does not include."""
     patient = result.patient
     course = patient["course"]["heterotopic_bone_cm3"]
     onset = patient["imaging"]["onset_week"]
@@ -38,7 +39,10 @@ def simulated_section(result, figures: bool) -> str:
             f"This is one simulated course for the situation you described, not a forecast for you: the numbers "
             f"above come from published studies, this course from the model's mechanism.</p>"
             f"<table><tr><th>Stage</th><th>What it feels like</th><th>When (simulated)</th></tr>{rows}</table>"
-            f"{pictures}")
+            f"{pictures}"
+            + ("" if not left_out else
+               f"<p>The simulation included {escape(', '.join(left_out))}; the published numbers above do not: "
+               "the evidence for this situation gives one prophylaxis at most, for hip operations only.</p>"))
 
 
 def patient_report(result, figures: bool = True) -> str | None:
@@ -47,11 +51,9 @@ def patient_report(result, figures: bool = True) -> str | None:
     if evidence is None:
         return None
     given = [PROPHYLAXIS[i["name"]] for i in result.interventions if i.get("name") in PROPHYLAXIS]
-    try:
-        estimate = estimate_risk(**evidence, prophylaxis=given[0] if given else None)
-    except InputError:  # a prophylaxis the setting has no evidence for: the estimate without it
-        estimate = estimate_risk(**evidence)
-    return render_report(estimate, simulated_section(result, figures))
+    used = given[:1] if given and SETTINGS[evidence["setting"]].prophylaxis else []
+    estimate = estimate_risk(**evidence, prophylaxis=used[0] if used else None)
+    return render_report(estimate, simulated_section(result, figures, [g for g in given if g not in used]))
 
 
 def write_patient_report(result, folder: Path, figures: bool = True) -> Path | None:

@@ -22,8 +22,8 @@ from scipy import ndimage
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
-from hosim.scenarios.human_hip_surgery import HipScenario, fracture, surgery
-from hosim.scenarios.human_section import MM, Frame, Nerve, Zone, section_anatomy, tissue_regions
+from hosim.scenarios.human_hip_surgery import fracture, surgery
+from hosim.scenarios.human_section import MM, Frame, Nerve, PatientScenario, Zone, section_anatomy, tissue_regions
 from hosim.scenarios.injuries import burn, muscle_injury, necrotize
 from hosim.scenarios.kit import Anatomy, Choice, Injury, Option
 
@@ -81,10 +81,12 @@ ELBOW_INJURIES: dict[str, tuple[Sequence[Zone], Sequence[Zone], Sequence[Zone]]]
 }
 
 
-class ElbowScenario(HipScenario):
-    """What elbow scenarios share with the hip's (patient outputs, tempo, grid, time step); not graded."""
+class ElbowScenario(PatientScenario):
+    """A patient scenario in the elbow section (not graded: Brooker is the hip's)."""
 
-    graded = False
+    def opens_capsule(self, options: Mapping[str, Any]) -> bool:
+        """Whether the injury tears the joint capsule (then it belongs to the torn and operated zones)."""
+        return True
 
     def zones(self, options: Mapping[str, Any]) -> dict[str, Sequence[Zone]]:
         """Injured zones, each a union of ellipses: "injection" (the main one) and overlays."""
@@ -93,7 +95,8 @@ class ElbowScenario(HipScenario):
     def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
         elbow = Elbow()
         section = elbow_section(elbow, h)
-        zones = {name: np.maximum.reduce([elbow.frame.ellipse(h, z) for z in parts] + [np.zeros_like(section["muscle"])])
+        empty = np.zeros_like(section["muscle"])
+        zones = {name: np.maximum.reduce([elbow.frame.ellipse(h, z) for z in parts] + [empty])
                  for name, parts in self.zones(options).items()}
         if self.opens_capsule(options):  # the capsule tears (and is opened) with the injury
             for name in ("injection", "tear"):
@@ -130,12 +133,7 @@ class ElbowTrauma(ElbowScenario):
         return injuries
 
     def evidence(self, options, factors):
-        injury = options["injury"]
-        if injury == "dislocation":
-            return {"setting": "elbow-fracture", "factors": ["dislocation"]}
-        named = {"terrible-triad": ["terrible-triad"], "distal-humerus": ["distal-humerus"],
-                 "floating-elbow": ["floating-elbow"]}
-        return {"setting": "elbow-fracture", "factors": named[injury]}
+        return {"setting": "elbow-fracture", "factors": [options["injury"]]}  # the injuries are its factors
 
 
 class Burns(ElbowScenario):

@@ -26,8 +26,6 @@ from scipy import ndimage
 
 from hosim.scenarios.human_section import MM, Frame, Nerve, tissue_regions
 
-# The bones and implants of the section, for grading (overlay regions of every hip layout).
-BONE_REGIONS = ("pelvis", "femur")
 
 
 @dataclass(frozen=True)

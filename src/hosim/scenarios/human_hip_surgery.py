@@ -18,11 +18,10 @@ import numpy as np
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
-from hosim.errors import InputError
 from hosim.scenarios.human_hip import Hip, hip_section
-from hosim.scenarios.human_section import Zone, section_anatomy
+from hosim.scenarios.human_section import PatientScenario, Zone, section_anatomy
 from hosim.scenarios.injuries import necrotize
-from hosim.scenarios.kit import Anatomy, Choice, Injury, Option, TissueScenario
+from hosim.scenarios.kit import Anatomy, Choice, Injury, Option
 
 # The muscle each approach passes through (projected into the coronal section): the direct lateral
 # (Hardinge) splits gluteus medius and vastus lateralis over the greater trochanter; the posterior detaches
@@ -49,26 +48,11 @@ ACETABULAR_FRACTURE: Zone = ((34.0, 12.0), (10.0, 14.0))  # behind the posterior
 BRAIN_INJURY = {"none": 0.0, "moderate": 0.5, "severe": 1.0}  # of brain_injury_signal (GCS 9-12; GCS 3-8)
 
 
-class HipScenario(TissueScenario):
-    """What every human hip scenario shares: the patient outputs, the human tempo's run length, grid and
-    time step; the layout is the hip section with the scenario's injured zones."""
+class HipScenario(PatientScenario):
+    """A patient scenario in the hip section: its injured zones, an arthroplasty or not, the capsule opened
+    or not; graded like a radiograph."""
 
-    species = "human"
-    patient = True
     graded = True
-    default_days = 182.0  # 26 weeks
-    default_resolution_um = {0: 2000.0, 2: 2000.0}
-    resolution_range_um = (1000.0, 4000.0)
-    # day; the mouse's 0.02 at the human tempo (x2.5) in 2-D; in 0-D 0.1 moves bone by under 1% (first order)
-    target_dt = {0: 0.1, 1: 0.05, 2: 0.05, 3: 0.05}
-    snapshot_days = (0, 7, 14, 21, 28, 42, 56, 84, 112, 140, 182, 273, 365)
-    sample_interval_day = 0.5
-
-    def check_run(self, dims: Any = 2, days: Any = None, resolution_um: Any = None, seed: Any = 0):
-        """Patient sections are 0-D or 2-D: a 1-D line or a 3-D hip is not offered."""
-        if dims in (1, 3):
-            raise InputError(f"scenario {self.name} runs in 0 or 2 dimensions, got {dims}")
-        return super().check_run(dims, days, resolution_um, seed)
 
     def zones(self, options: Mapping[str, Any]) -> dict[str, Zone]:
         """Injured zones: "injection" (the operation's) and others (a fracture)."""

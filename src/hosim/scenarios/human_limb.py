@@ -24,8 +24,8 @@ import numpy as np
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
-from hosim.scenarios.human_hip_surgery import HipScenario, surgery
-from hosim.scenarios.human_section import MM, Frame, Nerve, Zone, section_anatomy, tissue_regions
+from hosim.scenarios.human_hip_surgery import surgery
+from hosim.scenarios.human_section import MM, Frame, Nerve, PatientScenario, Zone, section_anatomy, tissue_regions
 from hosim.scenarios.injuries import necrotize
 from hosim.scenarios.kit import Anatomy, Choice, Injury, Option
 
@@ -58,10 +58,8 @@ class ResidualLimb:
         return {k: v[None].astype(np.float64) for k, v in regions.items()}
 
 
-class Amputation(HipScenario):
+class Amputation(PatientScenario):
     """A traumatic amputation: the limb crushed on day 0, amputated after `delay_days`."""
-
-    graded = False
 
     def __init__(self, name: str, description: str):
         self.name = name
@@ -74,9 +72,6 @@ class Amputation(HipScenario):
             "delay_days": Option(3.0, 0.0, 21.0, "days", "days from the injury to the definitive amputation",
                                  "after debridement, within three weeks"),
         }
-
-    def opens_capsule(self, options):
-        return False
 
     def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
         section = ResidualLimb(options["level"]).section(h)

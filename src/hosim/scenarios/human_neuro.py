@@ -38,9 +38,9 @@ def below(level: str, segments: range) -> float:
 def paralysed_micro_trauma(every_days: float, paralysis: float) -> list[Injury]:
     """Micro-trauma of the hip muscles every `every_days` (0: none), each episode killing the share
     micro_trauma_necrosis of the zone's muscle times the hip's paralysis (0 to 1)."""
-    if every_days == 0 or paralysis == 0:
+    episodes = micro_trauma(every_days)  # checks every_days
+    if paralysis == 0:
         return []
-    episodes = micro_trauma(every_days)
 
     def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
         necrotize(fields, tissue.region("injection"), paralysis * parameters.value("micro_trauma_necrosis"))
@@ -105,7 +105,7 @@ class BrainInjury(NeuroHip):
         self.options = {
             "cause": Choice("tbi", ("tbi", "stroke"), "traumatic brain injury or stroke"),
             "severity": Choice("severe", ("moderate", "severe"), "of a brain injury: moderate (GCS 9-12) or severe "
-                               "(GCS 3-8)"),
+                               "(GCS 3-8); a stroke has its own signal and ignores it"),
             "micro_trauma_every_days": micro_trauma_days_option(),
         }
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import ndimage
 
-from hosim.scenarios.kit import ORTHOTOPIC_DISTANCE_UM, Anatomy
+from hosim.errors import InputError
+from hosim.scenarios.kit import ORTHOTOPIC_DISTANCE_UM, Anatomy, TissueScenario
 
 MM = 1000.0  # um per mm
 LESION_MARGIN_MM = 5.0  # the lesion is the injured zones and this much soft tissue around them
@@ -81,6 +83,9 @@ def tissue_regions(bone: np.ndarray, implant: np.ndarray, capsule: np.ndarray, n
     for nerve in nerves:
         for name, values in nerve.layers(X, Y, h_um / MM).items():
             layers[name] = np.maximum(layers[name], values * soft)
+    # where two nerves' layers meet, the inner layer wins and the voxel never holds more than itself
+    layers["perineurium"] = np.minimum(layers["perineurium"], 1.0 - layers["nerve"])
+    layers["epineurium"] = np.minimum(layers["epineurium"], 1.0 - layers["nerve"] - layers["perineurium"])
     nerve_any = layers["nerve"] + layers["perineurium"] + layers["epineurium"]
     tendon = (capsule & soft) * (1.0 - nerve_any)
     periosteum = periosteum * (1.0 - nerve_any - tendon)
@@ -115,3 +120,24 @@ def section_anatomy(section: Mapping[str, np.ndarray], zones: Mapping[str, np.nd
                          skeleton=np.zeros((1, 1, 1)), periosteum=np.zeros((1, 1, 1)))
         return Anatomy((), fractions, slab_um, area * h_um**2 * slab_um)
     return Anatomy(section["muscle"].shape[1:], {**section, **injured, "lesion": lesion}, slab_um)
+
+
+class PatientScenario(TissueScenario):
+    """What every human patient scenario shares: the patient outputs (course, imaging, stages; a hip
+    section adds its grade), the human tempo's run length, grid and time step, 0-D or 2-D only."""
+
+    species = "human"
+    patient = True
+    default_days = 182.0  # 26 weeks
+    default_resolution_um = {0: 2000.0, 2: 2000.0}
+    resolution_range_um = (1000.0, 4000.0)
+    # day; the mouse's 0.02 at the human tempo (x2.5) in 2-D; in 0-D 0.1 moves bone by under 1% (first order)
+    target_dt = {0: 0.1, 1: 0.05, 2: 0.05, 3: 0.05}
+    snapshot_days = (0, 7, 14, 21, 28, 42, 56, 84, 112, 140, 182, 273, 365)
+    sample_interval_day = 0.5
+
+    def check_run(self, dims: Any = 2, days: Any = None, resolution_um: Any = None, seed: Any = 0):
+        """Patient sections are 0-D or 2-D: a 1-D line or a 3-D joint is not offered."""
+        if dims in (1, 3):
+            raise InputError(f"scenario {self.name} runs in 0 or 2 dimensions, got {dims}")
+        return super().check_run(dims, days, resolution_um, seed)

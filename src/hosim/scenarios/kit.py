@@ -218,10 +218,9 @@ class TissueScenario:
         options = self.check_options(params)
         patient_factors = check_factors(self.name, factors)
         species = self.run_species(species, params.get("parameters"))
-        parameters = self._parameter_set(params.get("parameters"), species)
-        overrides = _overrides(parameters, species)
-        if self.genotype:
-            parameters = parameters.with_values(self.genotype)
+        defaults = load_parameters(species).with_values(self.genotype) if self.genotype else load_parameters(species)
+        parameters = self._parameter_set(params.get("parameters"), defaults)
+        overrides = _overrides(parameters, defaults)
         parameters = apply_factors(parameters, patient_factors)
         if modify_parameters is not None:
             parameters = modify_parameters(parameters)
@@ -289,14 +288,15 @@ class TissueScenario:
         return grid, Tissue({k: grid.region(k) for k in grid.regions}, capillaries, voxel_mm3)
 
     @staticmethod
-    def _parameter_set(given: Any, species: str) -> ParameterSet:
-        """The species' set, a given ParameterSet, or the species' set with a mapping of checked overrides."""
+    def _parameter_set(given: Any, defaults: ParameterSet) -> ParameterSet:
+        """The run's defaults (the species' set with the scenario's genotype), a given ParameterSet, or the
+        defaults with a mapping of checked overrides (a user's value wins over the genotype's)."""
         if given is None:
-            return load_parameters(species)
+            return defaults
         if isinstance(given, ParameterSet):
             return given
         if isinstance(given, Mapping):
-            return load_parameters(species).with_values(given)
+            return defaults.with_values(given)
         raise InputError(f"parameters must be a ParameterSet or a mapping of name -> value, got {type(given).__name__}")
 
 
@@ -307,9 +307,8 @@ def surroundings(anatomy: Anatomy, dims: int, fields: Mapping[str, np.ndarray]) 
     return Surroundings(anatomy.slab_thickness_um, np.stack([fields[name] for name in VARIABLE_NAMES]), radius)
 
 
-def _overrides(parameters: ParameterSet, species: str) -> dict[str, float]:
-    """Values that differ from the species' shipped defaults (what a run changed, for its summary)."""
-    defaults = load_parameters(species)
+def _overrides(parameters: ParameterSet, defaults: ParameterSet) -> dict[str, float]:
+    """Values that differ from the run's defaults (what a run changed, for its summary)."""
     return {n: p.value for n, p in parameters.items() if n not in defaults or p.value != defaults.value(n)}
 
 
