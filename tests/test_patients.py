@@ -149,7 +149,7 @@ def test_stages_follow_their_rules():
     times = np.linspace(0.0, 100.0, 1001)
     leukocytes = 1.0 + 10.0 * np.exp(-((times - 5.0) / 4.0) ** 2)
     bone = 1000.0 * 0.5 / (1.0 + np.exp(-(times - 40.0) / 5.0))  # mm^3: 0.5 cm^3 at the end
-    series = {"macrophages_total": leukocytes, "neutrophils_total": 0.0 * times, "heterotopic_bone_mm3": bone,
+    series = {"lesion_leukocytes": leukocytes, "heterotopic_bone_mm3": bone,
               "radiographic_bone_mm3": bone, "cartilage_mm3": 0.0 * times}
     found = {s["stage"]: s for s in stages(times, series, "IV", pixels=False)}
     assert list(found) == ["inflammation", "firm_lump", "hardening", "ankylosis"]

@@ -79,7 +79,7 @@ def stages(times: np.ndarray, series: Mapping[str, np.ndarray], final_brooker: s
            pixels: bool = True) -> list[dict]:
     """The symptom stages of one run, in order, by the rules of STAGES (pixels: a section's imaging rule)."""
     end = float(times[-1])
-    leukocytes = series["macrophages_total"] + series["neutrophils_total"]
+    leukocytes = series["lesion_leukocytes"]
     excess = leukocytes - leukocytes[0]
     peak = int(np.argmax(excess))
     inflamed_until = 0.0

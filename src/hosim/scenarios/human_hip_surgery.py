@@ -173,7 +173,8 @@ def surgery(what: str, day: float = 0.0, region: str = "injection") -> list[Inju
         p = parameters.namespace()
         zone = tissue.region(region)
         necrotize(fields, zone, p.surgical_necrosis)
-        fields["necrosis"] += p.surgical_necrosis * tissue.region("tendon") * zone
+        # the capsule lies inside the opened zone: min() is that overlap on a grid and in a 0-D compartment
+        fields["necrosis"] += p.surgical_necrosis * np.minimum(tissue.region("tendon"), zone)
         fields["fibrin"] += p.injury_fibrin * zone
         fields["vessels"] *= 1.0 - p.crush_vessel_loss * zone
         fields["systemic_inflammation"] += p.surgery_inflammation

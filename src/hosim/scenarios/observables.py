@@ -71,6 +71,14 @@ def _bone(orthotopic: bool):
     return make
 
 
+def _lesion_leukocytes(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
+    """Mean density of macrophages and neutrophils over the lesion (what makes a site warm and swollen)."""
+    macrophages, neutrophils = VARIABLE_NAMES.index("macrophages"), VARIABLE_NAMES.index("neutrophils")
+    lesion = grid.region("lesion").ravel()
+    weight = lesion / lesion.sum()
+    return lambda f, s: weighted_sum(f[macrophages], weight) + weighted_sum(f[neutrophils], weight)
+
+
 RADIOGRAPH_MM = 1.0  # bone along the beam a radiograph shows (analysis/patient.py VISIBLE_BONE_MM)
 
 
@@ -154,6 +162,8 @@ OBSERVABLES: dict[str, ObservableSpec] = {
                        _total(VARIABLE_NAMES.index("cartilage"))),
         ObservableSpec("tbat_mm3", "mm^3", "transient brown adipose tissue", None, (),
                        _total(VARIABLE_NAMES.index("tbat"))),
+        ObservableSpec("lesion_leukocytes", "1e6 cells/mL", "mean macrophages and neutrophils in the lesion", 15,
+                       ("lesion",), _lesion_leukocytes),
         ObservableSpec("lesion_min_oxygen_mmhg", "mmHg", "lowest pO2 in the lesion", 7, ("lesion",),
                        _lesion_min_oxygen),
         ObservableSpec("hypoxic_fraction", "1", f"fraction of the lesion below {HYPOXIA_MMHG:g} mmHg", 7, ("lesion",),
