@@ -247,3 +247,9 @@ def test_radiotherapy_takes_a_dose_in_gy_and_a_time_before_surgery():
     bone = {d: simulate("tha", [{"name": "radiation", "dose_gy": d}], dims=0, factors=BRIDGE_FACTORS).metrics[
         "heterotopic_bone_mm3"] for d in (4.0, 8.0)}
     assert bone[8.0] < bone[4.0]
+
+
+def test_a_brachialis_contusion_uses_the_elbow_section():
+    result = simulate("muscle-contusion", dims=0, days=28.0, site="brachialis")
+    assert result.options["site"] == "brachialis" and result.summary()["grade"] is None
+    assert "humerus" in get_scenario("muscle-contusion").build(dims=2, days=1.0, site="brachialis").grid.regions

@@ -34,6 +34,7 @@ RUNS = (
     ("amputation", {}, []),
     ("amputation", {"blast": "no", "zone_of_injury": "no"}, []),
     ("muscle-contusion", {}, []),
+    ("muscle-contusion", {"site": "brachialis"}, []),
     ("fop-flare", {}, []),
     ("fop-flare", {"trigger": "injection"}, []),
     ("fop-flare", {"trigger": "viral"}, []),

@@ -49,8 +49,8 @@ SCENARIOS: dict[str, TissueScenario] = {
               "(-p grafted, -p graft_day), 26 weeks"),
         Amputation("amputation", "Traumatic amputation, transfemoral or transtibial, blast or not, through the zone "
                    "of injury or above it (-p level, -p blast, -p zone_of_injury, -p delay_days), 26 weeks"),
-        MuscleContusion("muscle-contusion", "Quadriceps contusion beside the femur (myositis ossificans; -p severity), "
-                        "26 weeks"),
+        MuscleContusion("muscle-contusion", "Muscle contusion, quadriceps beside the femur or brachialis at the elbow "
+                        "(myositis ossificans; -p site, -p severity), 26 weeks"),
         FopFlare("fop-flare", "FOP (ACVR1 R206H) flare-up in the thigh after an injection, a contusion or a viral "
                  "illness (-p trigger), 26 weeks"),
     )

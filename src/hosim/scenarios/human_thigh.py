@@ -1,6 +1,7 @@
-"""Human thigh injuries in the hip section of human_hip.py (native hip, no operation): a quadriceps contusion
-(`muscle-contusion`, myositis ossificans) and a flare-up of fibrodysplasia ossificans progressiva
-(`fop-flare`) after an intramuscular injection, a contusion or a viral illness.
+"""Human muscle injuries without an operation: a contusion (`muscle-contusion`, myositis ossificans) of the
+quadriceps in the hip section of human_hip.py or of brachialis in the elbow section of human_elbow.py, and
+a flare-up of fibrodysplasia ossificans progressiva (`fop-flare`) in the thigh after an intramuscular
+injection, a contusion or a viral illness.
 
 The injured zone is the vastus lateralis and intermedius beside the femoral shaft (projected into the
 coronal section). A contusion is the model's crush (few fibres die, capillaries tear, a haematoma clots);
@@ -11,18 +12,27 @@ scenario's own: every fop-flare patient carries ACVR1 R206H.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
-from hosim.scenarios.human_hip_surgery import NativeHip, Zone
+from hosim.scenarios.human_elbow import Elbow, elbow_section
+from hosim.scenarios.human_hip_surgery import NativeHip
+from hosim.scenarios.human_section import Zone, section_anatomy
 from hosim.scenarios.injuries import muscle_injury, necrotize
-from hosim.scenarios.kit import Choice, Injury
+from hosim.scenarios.kit import Anatomy, Choice, Injury
 
 # The contused quadriceps beside the femoral shaft, by the size of the haematoma (mild to severe).
 CONTUSIONS: dict[str, Zone] = {
     "mild": ((70.0, -95.0), (7.0, 12.0)),
     "moderate": ((71.0, -95.0), (10.0, 18.0)),
     "severe": ((72.0, -95.0), (14.0, 26.0)),
+}
+# The contused brachialis in front of the distal humerus (the elbow section), by size.
+BRACHIALIS_CONTUSIONS: dict[str, Zone] = {
+    "mild": ((20.0, 10.0), (5.0, 8.0)),
+    "moderate": ((20.0, 8.0), (7.0, 12.0)),
+    "severe": ((20.0, 6.0), (10.0, 18.0)),
 }
 INJECTION: Zone = ((70.0, -95.0), (3.0, 6.0))  # an intramuscular injection's needle track and bolus
 FOP_TRIGGERS = ("injection", "contusion", "viral")
@@ -35,17 +45,27 @@ class ThighScenario(NativeHip):
 
 
 class MuscleContusion(ThighScenario):
-    """A blunt impact on the thigh: a quadriceps contusion of the given severity."""
+    """A blunt impact: a contusion of the quadriceps (hip section) or of brachialis (elbow section)."""
 
     def __init__(self, name: str, description: str):
         self.name = name
         self.description = description
-        self.options = {"severity": Choice("severe", tuple(CONTUSIONS), "size of the contusion and its haematoma "
-                                           "(severe: knee flexion under 45 degrees at 24 h, the myositis ossificans "
-                                           "risk group)")}
+        self.options = {
+            "site": Choice("quadriceps", ("quadriceps", "brachialis"), "the contused muscle: quadriceps beside the "
+                           "femur (thigh) or brachialis in front of the distal humerus (elbow)"),
+            "severity": Choice("severe", tuple(CONTUSIONS), "size of the contusion and its haematoma (severe: knee "
+                               "flexion under 45 degrees at 24 h, the myositis ossificans risk group)"),
+        }
 
     def zones(self, options):
         return {"injection": CONTUSIONS[options["severity"]]}
+
+    def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
+        if options["site"] == "quadriceps":
+            return super().layout(options, dims, h)
+        elbow = Elbow()
+        zone = elbow.frame.ellipse(h, BRACHIALIS_CONTUSIONS[options["severity"]])
+        return section_anatomy(elbow_section(elbow, h), {"injection": zone}, dims, h, elbow.frame.slab_thickness_mm)
 
     def injuries(self, options):
         return muscle_injury("crush")
