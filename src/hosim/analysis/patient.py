@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from hosim.analysis.measures import first_crossing
-from hosim.scenarios.observables import RADIOGRAPH_MM
 from hosim.biology.factors import factor_table
 from hosim.clinical.grading import FEMUR, HETEROTOPIC, PELVIS, grade_mask
+from hosim.scenarios.observables import RADIOGRAPH_MM
 
 VISIBLE_CM3 = 0.1  # without pixels (0-D): bone that shows as HO on a film (assumption: a nodule about 5 mm across)
 INFLAMED = 0.25  # the inflammatory stage lasts while leukocytes exceed rest by 25% of their peak excess

@@ -24,7 +24,7 @@ from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
 from hosim.scenarios.human_hip_surgery import fracture, surgery
 from hosim.scenarios.human_section import MM, Frame, Nerve, PatientScenario, Zone, section_anatomy, tissue_regions
-from hosim.scenarios.injuries import burn, muscle_injury, necrotize
+from hosim.scenarios.injuries import burn, crush, muscle_injury
 from hosim.scenarios.kit import Anatomy, Choice, Injury, Option
 
 
@@ -168,8 +168,6 @@ class Burns(ElbowScenario):
 
 
 def _deep_burn(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
-    """Heat through the skin: part of the fascia and muscle beneath dies (as in a crush), vessels clot."""
-    p = parameters.namespace()
-    zone = tissue.region("injection")
-    necrotize(fields, zone, p.crush_necrosis)
-    fields["vessels"] *= 1.0 - p.crush_vessel_loss * zone
+    """Heat through the skin: part of the fascia and muscle beneath dies (as in a crush), vessels clot,
+    no haematoma forms."""
+    crush(fields, tissue.region("injection"), parameters.namespace(), clot=False)

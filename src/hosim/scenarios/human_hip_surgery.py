@@ -20,7 +20,7 @@ from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
 from hosim.scenarios.human_hip import Hip, hip_section
 from hosim.scenarios.human_section import PatientScenario, Zone, section_anatomy
-from hosim.scenarios.injuries import necrotize
+from hosim.scenarios.injuries import crush, necrotize
 from hosim.scenarios.kit import Anatomy, Choice, Injury, Option
 
 # The muscle each approach passes through (projected into the coronal section): the direct lateral
@@ -45,7 +45,7 @@ ACETABULAR_APPROACHES: dict[str, Zone] = {
 }
 NECK_FRACTURE: Zone = ((21.0, -18.0), (11.0, 11.0))  # the intracapsular haematoma around the neck
 ACETABULAR_FRACTURE: Zone = ((34.0, 12.0), (10.0, 14.0))  # behind the posterior wall and rim
-BRAIN_INJURY = {"none": 0.0, "moderate": 0.5, "severe": 1.0}  # of brain_injury_signal (GCS 9-12; GCS 3-8)
+BRAIN_INJURIES = ("none", "moderate", "severe")  # GCS 9-12 and 3-8
 
 
 class HipScenario(PatientScenario):
@@ -148,7 +148,7 @@ class AcetabularFracture(HipScenario):
         self.description = description
         self.options = {
             "approach": Choice("kocher-langenbeck", tuple(ACETABULAR_APPROACHES), "surgical approach"),
-            "brain_injury": Choice("none", tuple(BRAIN_INJURY), "a brain injury on the day of the fracture: none, "
+            "brain_injury": Choice("none", BRAIN_INJURIES, "a brain injury on the day of the fracture: none, "
                                    "moderate (GCS 9-12) or severe (GCS 3-8)"),
             "delay_days": Option(3.0, 0.0, 21.0, "days", "days from the fracture to the operation",
                                  "acetabular fixation within three weeks"),
@@ -158,7 +158,7 @@ class AcetabularFracture(HipScenario):
         return {"injection": ACETABULAR_APPROACHES[options["approach"]], "fracture": ACETABULAR_FRACTURE}
 
     def injuries(self, options):
-        return [*fracture("acetabular fracture"), *brain_injury(BRAIN_INJURY[options["brain_injury"]]),
+        return [*fracture("acetabular fracture"), *brain_injury(options["brain_injury"]),
                 *surgery(f"acetabular fixation ({options['approach']})", day=options["delay_days"])]
 
     def evidence(self, options, factors):
@@ -188,21 +188,23 @@ def fracture(what: str, day: float = 0.0, region: str = "fracture") -> list[Inju
 
     def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
         p = parameters.namespace()
-        zone = tissue.region(region)
-        necrotize(fields, zone, p.crush_necrosis)
-        fields["fibrin"] += p.injury_fibrin * zone
-        fields["vessels"] *= 1.0 - p.crush_vessel_loss * zone
+        crush(fields, tissue.region(region), p)
         fields["systemic_inflammation"] += p.fracture_inflammation
 
     return [Injury(day, injure, what)]
 
 
-def brain_injury(severity: float, day: float = 0.0) -> list[Injury]:
-    """A traumatic brain injury (0: none): the acute neural injury signal, body-wide, in proportion."""
-    if severity == 0:
+# A brain injury's acute neural signal relative to a severe one's (brain_injury_signal), by parameter.
+BRAIN_INJURY_SHARE = {"moderate": "moderate_brain_injury_share", "stroke": "stroke_neural_share"}
+
+
+def brain_injury(kind: str, day: float = 0.0) -> list[Injury]:
+    """A brain injury ("none", "moderate", "severe") or a stroke: the acute neural injury signal, body-wide."""
+    if kind == "none":
         return []
 
     def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
-        fields["neural_injury"] += severity * parameters.value("brain_injury_signal")
+        share = parameters.value(BRAIN_INJURY_SHARE[kind]) if kind in BRAIN_INJURY_SHARE else 1.0
+        fields["neural_injury"] += share * parameters.value("brain_injury_signal")
 
-    return [Injury(day, injure, "brain injury")]
+    return [Injury(day, injure, "stroke" if kind == "stroke" else f"{kind} brain injury")]

@@ -24,9 +24,8 @@ import numpy as np
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
-from hosim.scenarios.human_hip_surgery import surgery
+from hosim.scenarios.human_hip_surgery import fracture, surgery
 from hosim.scenarios.human_section import MM, Frame, Nerve, PatientScenario, Zone, section_anatomy, tissue_regions
-from hosim.scenarios.injuries import necrotize
 from hosim.scenarios.kit import Anatomy, Choice, Injury, Option
 
 LIMB = Frame(-55.0, 55.0, -30.0, 150.0, 80.0)
@@ -83,8 +82,8 @@ class Amputation(PatientScenario):
         return section_anatomy(section, zones, dims, h, LIMB.slab_thickness_mm)
 
     def injuries(self, options: Mapping[str, Any]) -> list[Injury]:
-        blast = options["blast"] == "yes"
-        return [Injury(0.0, _crush(blast), "blast injury" if blast else "crush injury of the limb"),
+        blast = [Injury(0.0, _blast, "blast")] if options["blast"] == "yes" else []
+        return [*fracture("crush injury of the limb"), *blast,
                 *surgery(f"{options['level']} amputation", day=options["delay_days"])]
 
     def evidence(self, options, factors):
@@ -94,16 +93,6 @@ class Amputation(PatientScenario):
         return {"setting": "amputation", "factors": named}
 
 
-def _crush(blast: bool):
-    """The trauma: crushed, bleeding tissue where it stays in the residual limb ("fracture" zone), and the
-    stress response body-wide (a blast's as a fracture's plus blast_inflammation)."""
-
-    def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
-        p = parameters.namespace()
-        zone = tissue.region("fracture")
-        necrotize(fields, zone, p.crush_necrosis)
-        fields["fibrin"] += p.injury_fibrin * zone
-        fields["vessels"] *= 1.0 - p.crush_vessel_loss * zone
-        fields["systemic_inflammation"] += p.fracture_inflammation + (p.blast_inflammation if blast else 0.0)
-
-    return injure
+def _blast(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+    """A blast's polytrauma: systemic inflammation beyond the limb's own crush."""
+    fields["systemic_inflammation"] += parameters.value("blast_inflammation")

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
-from hosim.scenarios.human_hip_surgery import BRAIN_INJURY, NativeHip, Zone, brain_injury
+from hosim.scenarios.human_hip_surgery import NativeHip, Zone, brain_injury
 from hosim.scenarios.injuries import micro_trauma, necrotize
 from hosim.scenarios.kit import Choice, Injury, Option
 
@@ -24,9 +24,7 @@ HUMAN_SEGMENTS = tuple([f"C{k}" for k in range(1, 9)] + [f"T{k}" for k in range(
                        + [f"L{k}" for k in range(1, 6)] + [f"S{k}" for k in range(1, 6)])
 SYMPATHETIC = range(HUMAN_SEGMENTS.index("T1"), HUMAN_SEGMENTS.index("L2") + 1)  # thoracolumbar outflow T1-L2
 HIP_SEGMENTS = range(HUMAN_SEGMENTS.index("L2"), HUMAN_SEGMENTS.index("S2") + 1)  # lumbar and sacral plexus L2-S2
-INCOMPLETE = 0.5  # an incomplete lesion: half the neural signal and half the denervation (assumption)
 HIP_MUSCLES: Zone = ((8.0, -48.0), (14.0, 24.0))  # iliopsoas and adductors below the joint, projected
-STROKE = 0.3  # a stroke's neural signal relative to a severe brain injury (assumption: no autonomic storm)
 
 
 def below(level: str, segments: range) -> float:
@@ -35,25 +33,32 @@ def below(level: str, segments: range) -> float:
     return sum(1 for s in segments if s >= k) / len(segments)
 
 
-def paralysed_micro_trauma(every_days: float, paralysis: float) -> list[Injury]:
+def paralysis_share(complete: bool, parameters: ParameterSet) -> float:
+    """How much of a complete lesion's neural signal and denervation a lesion of this completeness has."""
+    return 1.0 if complete else parameters.value("incomplete_sci_share")
+
+
+def paralysed_micro_trauma(every_days: float, paralysed: float, complete: bool = True) -> list[Injury]:
     """Micro-trauma of the hip muscles every `every_days` (0: none), each episode killing the share
-    micro_trauma_necrosis of the zone's muscle times the hip's paralysis (0 to 1)."""
+    micro_trauma_necrosis of the zone's muscle times the hip's paralysis: the share `paralysed` of its plexus
+    below the lesion, less for an incomplete lesion."""
     episodes = micro_trauma(every_days)  # checks every_days
-    if paralysis == 0:
+    if paralysed == 0:
         return []
 
     def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
-        necrotize(fields, tissue.region("injection"), paralysis * parameters.value("micro_trauma_necrosis"))
+        share = paralysed * paralysis_share(complete, parameters)
+        necrotize(fields, tissue.region("injection"), share * parameters.value("micro_trauma_necrosis"))
 
     return [Injury(e.day, injure, "micro-trauma of the paralysed hip") for e in episodes]
 
 
 def human_sci(level: str, complete: bool, day: float = 0.0) -> list[Injury]:
     """A spinal cord injury at `level`: the neural signal of the sympathetic outflow below it, body-wide,
-    and the hip's plexus segments below it denervated (half of each for an incomplete lesion)."""
-    scale = 1.0 if complete else INCOMPLETE
+    and the hip's plexus segments below it denervated (less of each for an incomplete lesion)."""
 
     def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+        scale = paralysis_share(complete, parameters)
         fields["neural_injury"] += scale * below(level, SYMPATHETIC)
         fields["denervation"][...] = scale * below(level, HIP_SEGMENTS)
 
@@ -87,9 +92,9 @@ class SpinalCordInjury(NeuroHip):
 
     def injuries(self, options):
         complete = options["completeness"] == "complete"
-        paralysis = (1.0 if complete else INCOMPLETE) * below(options["level"], HIP_SEGMENTS)
         return [*human_sci(options["level"], complete),
-                *paralysed_micro_trauma(options["micro_trauma_every_days"], paralysis)]
+                *paralysed_micro_trauma(options["micro_trauma_every_days"], below(options["level"], HIP_SEGMENTS),
+                                        complete)]
 
     def evidence(self, options, factors):
         complete = ["complete-injury"] if options["completeness"] == "complete" else []
@@ -110,8 +115,8 @@ class BrainInjury(NeuroHip):
         }
 
     def injuries(self, options):
-        signal = STROKE if options["cause"] == "stroke" else BRAIN_INJURY[options["severity"]]
-        return [*brain_injury(signal), *paralysed_micro_trauma(options["micro_trauma_every_days"], 1.0)]
+        kind = "stroke" if options["cause"] == "stroke" else options["severity"]
+        return [*brain_injury(kind), *paralysed_micro_trauma(options["micro_trauma_every_days"], 1.0)]
 
     def evidence(self, options, factors):
         return {"setting": "tbi", "factors": list(factors)} if options["cause"] == "tbi" else None

@@ -29,6 +29,15 @@ def necrotize(fields: Mapping[str, np.ndarray], zone: np.ndarray, fraction: floa
     fields["necrosis"] += dead
 
 
+def crush(fields: Mapping[str, np.ndarray], zone: np.ndarray, p, clot: bool = True) -> None:
+    """Blunt or thermal damage to a zone: few fibres die (crush_necrosis), capillaries tear or clot
+    (crush_vessel_loss) and, unless `clot` is False, a haematoma leaves fibrin."""
+    necrotize(fields, zone, p.crush_necrosis)
+    if clot:
+        fields["fibrin"] += p.injury_fibrin * zone
+    fields["vessels"] *= 1.0 - p.crush_vessel_loss * zone
+
+
 def muscle_injury(kind: str, region: str = "injection", day: float = 0.0) -> list[Injury]:
     """Cardiotoxin (myonecrosis of nearly every fibre it reaches; vessels spared) or a crush (a forceps
     pinch or a blunt impact: few fibres die, capillaries tear, a haematoma clots) in a layout region."""
@@ -41,9 +50,7 @@ def muscle_injury(kind: str, region: str = "injection", day: float = 0.0) -> lis
         if kind == "cardiotoxin":
             necrotize(fields, zone, p.cardiotoxin_necrosis)
         else:
-            necrotize(fields, zone, p.crush_necrosis)
-            fields["fibrin"] += p.injury_fibrin * zone
-            fields["vessels"] *= 1.0 - p.crush_vessel_loss * zone
+            crush(fields, zone, p)
 
     what = {"cardiotoxin": "intramuscular cardiotoxin (myonecrosis)", "crush": "muscle crush (pinch or blunt impact)"}
     return [Injury(day, injure, what[kind])]
