@@ -69,7 +69,7 @@ class TissueContext:
     has_nerve: np.ndarray
     sensory: np.ndarray
     afferent_weights: np.ndarray
-    afferent_rest: float
+    afferent_rest: float | np.ndarray  # per patient on a batch
     sympathetic: np.ndarray
     mast_home: np.ndarray
     macrophage_home: np.ndarray
@@ -80,6 +80,14 @@ class TissueContext:
     capillaries: np.ndarray
     voxel_volume_mm3: float
     cells_per_unit: float
+    per_patient: bool = False
+
+    def at_nerve_endings(self, values: np.ndarray):
+        """The nerve's sensory endings' mean of a per-voxel quantity (the afferent input): one number, or
+        one per patient on a batch (each voxel its own patient)."""
+        if self.per_patient:
+            return values * self.afferent_weights
+        return weighted_sum(values, self.afferent_weights)
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,7 @@ class Signals:
     inflammatory: np.ndarray
     fap_niche: np.ndarray
     osm: np.ndarray
-    gr: float
+    gr: float | np.ndarray  # per patient on a batch
 
 
 def trigger(fields, body, tissue, signals, p, rates):
@@ -185,7 +193,7 @@ def sympathetic_arm(fields, body, tissue, signals, p, rates):
     """Step 6: SP at the nerve's sensory endings above its resting level (the afferent signal), and a
     central nervous system injury, raise sympathetic tone; noradrenaline on beta3-AR activates perineurial cells, which migrate, and where
     BMP2 is expand and turn into brown adipocytes."""
-    afferent = max(weighted_sum(fields.substance_p, tissue.afferent_weights) - tissue.afferent_rest, 0.0)
+    afferent = np.maximum(tissue.at_nerve_endings(fields.substance_p) - tissue.afferent_rest, 0.0)
     rates.sP[TONE] += p.tone_rate * (1.0 + p.tone_gain * saturating(afferent, p.tone_sp_half)
                                      + p.tone_neural_gain * body[NEURAL])
     rates.sL[TONE] += p.tone_rate
@@ -283,7 +291,7 @@ def bone_formation(fields, body, tissue, signals, p, rates):
 def tissue_loss(fields, body, tissue, signals, p, rates):
     """Step 12: muscle regenerates where there is room (not yet where necrotic debris lies), more slowly
     below a spinal cord lesion and where fibrin persists, and atrophies where cartilage and bone grow."""
-    regeneration = p.muscle_regeneration * (1.0 - p.denervated_regeneration_loss * min(body[DENERVATION], 1.0))
+    regeneration = p.muscle_regeneration * (1.0 - p.denervated_regeneration_loss * np.minimum(body[DENERVATION], 1.0))
     regeneration = regeneration * hill_down(fields.fibrin, p.fibrin_regeneration_half, 1)  # needs fibrin cleared
     rates.P.muscle += regeneration * positive(signals.muscle_room - fields.necrosis)
     rates.L.muscle += regeneration + p.muscle_atrophy * signals.hard_matrix
@@ -408,8 +416,9 @@ def tissue_context(tissue: Tissue, p: SimpleNamespace, bmp2_vector: float) -> Ti
     reg = tissue.regions
     present = {k: (reg[k] > 0).astype(np.float64) for k in ("nerve", "perineurium", "epineurium")}
     sensory = present["epineurium"] + p.muscle_innervation * reg["muscle"]
-    epi = present["epineurium"].ravel()
-    afferent_weights = epi / epi.sum() if epi.sum() > 0 else epi
+    per_patient = tissue.patients > 0
+    epi = present["epineurium"] if per_patient else present["epineurium"].ravel()
+    afferent_weights = epi if per_patient or not epi.sum() > 0 else epi / epi.sum()  # a patient is one voxel
     near_nerve = np.maximum(np.maximum(present["nerve"], present["perineurium"]), present["epineurium"])
     return TissueContext(
         bmp2_vector=float(bmp2_vector),
@@ -417,7 +426,8 @@ def tissue_context(tissue: Tissue, p: SimpleNamespace, bmp2_vector: float) -> Ti
         has_nerve=np.maximum(present["nerve"], present["perineurium"]),
         sensory=sensory,
         afferent_weights=afferent_weights,
-        afferent_rest=weighted_sum(resting_substance_p(sensory, p), afferent_weights),
+        afferent_rest=(resting_substance_p(sensory, p) * afferent_weights if per_patient
+                       else weighted_sum(resting_substance_p(sensory, p), afferent_weights)),
         sympathetic=near_nerve + p.perivascular_sympathetic * reg["muscle"],
         mast_home=p.mast_density_epineurium * reg["epineurium"] + p.mast_density_muscle * reg["muscle"],
         macrophage_home=p.macrophage_density * (reg["muscle"] + reg["epineurium"]),
@@ -428,6 +438,7 @@ def tissue_context(tissue: Tissue, p: SimpleNamespace, bmp2_vector: float) -> Ti
         capillaries=tissue.capillaries,
         voxel_volume_mm3=tissue.voxel_volume_mm3,
         cells_per_unit=CELLS_PER_UNIT_MM3 * tissue.voxel_volume_mm3,
+        per_patient=per_patient,
     )
 
 
@@ -476,7 +487,7 @@ def local_signals(fields: Fields, body: np.ndarray, tissue: TissueContext, p: Si
         fap_niche=hill(fields.necrosis, p.fap_necrosis_half, p.fap_necrosis_hill)
         * saturating(fields.macrophages, p.fap_macrophage_half),
         osm=p.osmr_signalling * saturating(fields.osm, p.osm_half),
-        gr=float(p.gr_expression * hill(body[GC], p.gr_glucocorticoid_half, p.gr_hill)),
+        gr=p.gr_expression * hill(body[GC], p.gr_glucocorticoid_half, p.gr_hill),
     )
 
 

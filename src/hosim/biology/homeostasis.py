@@ -37,7 +37,8 @@ def resting_oxygen(vessels: np.ndarray, uptake: np.ndarray, p) -> np.ndarray:
 
 
 def resting_state(tissue: Tissue, parameters: ParameterSet) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """Fields (name -> array shaped like the tissue) and compartment values of uninjured tissue."""
+    """Fields (name -> array shaped like the tissue) and compartment values of uninjured tissue (on a batch
+    of patients, arrays shaped like the tissue too: each patient's own)."""
     p = parameters.namespace()
     home = tissue_context(tissue, p, bmp2_vector=0.0)
     reg = tissue.regions
@@ -60,11 +61,13 @@ def resting_state(tissue: Tissue, parameters: ParameterSet) -> tuple[dict[str, n
     scalars = {"circulating_progenitors": p.circulating_baseline, "sympathetic_tone": 1.0, "neural_injury": 0.0,
                "glucocorticoid": 1.0 + p.exogenous_glucocorticoid, "systemic_inflammation": 0.0,
                "denervation": 0.0}
-    array = np.stack([fields[n] for n in VARIABLE_NAMES])
-    values = np.array([scalars[c] for c in COMPARTMENT_NAMES])
+    array = np.stack([np.broadcast_to(fields[n], shape) for n in VARIABLE_NAMES])
+    per_voxel = shape if tissue.patients else ()
+    values = np.stack([np.broadcast_to(np.asarray(scalars[c], dtype=np.float64), per_voxel) for c in COMPARTMENT_NAMES])
     settle(array, values, Cascade(parameters, tissue, bmp2_vector=0.0),
            held_at_zero=[VARIABLE_NAMES.index(name) for name in BONE_MATRIX])
-    return dict(zip(VARIABLE_NAMES, array)), dict(zip(COMPARTMENT_NAMES, values.tolist()))
+    compartments = dict(zip(COMPARTMENT_NAMES, values if tissue.patients else values.tolist()))
+    return dict(zip(VARIABLE_NAMES, array)), compartments
 
 
 def settle(fields: np.ndarray, scalars: np.ndarray, reactions, horizon_days: float = 1e3, iterations: int = 80,
@@ -74,7 +77,7 @@ def settle(fields: np.ndarray, scalars: np.ndarray, reactions, horizon_days: flo
     converge to P/L for the linear parts and act as a fixed-point iteration for the couplings.
     held_at_zero: fields nothing removes (bone), kept at zero, or a resting trickle would pile up over H."""
     flows = getattr(reactions, "flows", ())
-    rates = Rates(fields.shape, scalars.size, len(flows))
+    rates = Rates(fields.shape, len(scalars), len(flows), per_patient=scalars.ndim > 1)
     for _ in range(iterations):
         rates.zero()
         reactions(fields, scalars, 0.0, rates)

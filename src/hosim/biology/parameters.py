@@ -121,6 +121,24 @@ class ParameterSet(Mapping[str, Parameter]):
             params[name] = replace(params[name], value=params[name].check(v))
         return ParameterSet(params, self.species)
 
+    def per_patient(self, multipliers: Mapping[str, np.ndarray]) -> "ParameterSet":
+        """A batch's set (a cohort's patients stepped together): each named parameter times one multiplier
+        per patient, held as an array shaped (1, 1, n) like a batch grid's voxels, every product inside the
+        parameter's plausible range. Hill coefficients (whole numbers) cannot vary."""
+        params = dict(self._params)
+        for name, factor in multipliers.items():
+            parameter = self[name]
+            if parameter.whole:
+                raise InputError(f"parameter {name!r} is a Hill coefficient; it cannot vary between patients")
+            values = parameter.value * np.asarray(factor, dtype=np.float64).reshape(1, 1, -1)
+            outside = ~np.isfinite(values) | (values < parameter.low) | (values > parameter.high)
+            if outside.any():
+                k = int(np.flatnonzero(outside.ravel())[0])
+                raise InputError(f"parameter {name!r} of patient {k} = {values.ravel()[k]:g} is outside its "
+                                 f"plausible range [{parameter.low:g}, {parameter.high:g}] {parameter.unit}")
+            params[name] = replace(parameter, value=values)
+        return ParameterSet(params, self.species)
+
     def namespace(self) -> SimpleNamespace:
         """Values as attributes (fast access inside the reaction function)."""
         return SimpleNamespace(**self.values())

@@ -27,11 +27,13 @@ class Tissue:
 
     capillaries: the resting capillary volume fraction of each voxel (vessels relax back to it).
     voxel_volume_mm3: the tissue volume one voxel stands for (2-D slab thickness included).
+    patients: on a batch of 0-D patients (engine Grid.patients), their number: each voxel is one patient.
     """
 
     regions: Mapping[str, np.ndarray]
     capillaries: np.ndarray
     voxel_volume_mm3: float
+    patients: int = 0
 
     def __post_init__(self):
         missing = [r for r in TISSUE_REGIONS if r not in self.regions]

@@ -48,7 +48,7 @@ class Surroundings:
 
 
 def leak_rates(parameters: ParameterSet, thickness_um: float, radius_um: float | None = None
-               ) -> dict[str, float]:
+               ) -> dict[str, float | np.ndarray]:
     """Rate (1/day) of each moving, decaying signal's exchange with the resting tissue around a slab.
 
     A signal made evenly along a segment of length L, diffusing (D) and decaying (k) along it and into
@@ -63,17 +63,17 @@ def leak_rates(parameters: ParameterSet, thickness_um: float, radius_um: float |
             continue
         k = parameters.value(v.decay)
         lam = np.sqrt(parameters.value(v.diffusivity) / k)
-        rates[v.name] = float(k * (1.0 / segment_mean(thickness_um / lam) - 1.0))
+        rates[v.name] = k * (1.0 / segment_mean(thickness_um / lam) - 1.0)  # per patient where k or lam is
         if radius_um is not None:
-            rates[v.name] += float(k * (1.0 / disc_mean(radius_um / lam) - 1.0))
+            rates[v.name] += k * (1.0 / disc_mean(radius_um / lam) - 1.0)
     return rates
 
 
-def segment_mean(length: float) -> float:
+def segment_mean(length):
     """Mean over a segment (length in units of lam) of what it makes, relative to an endless one."""
-    return float(1.0 + np.expm1(-length) / length)
+    return 1.0 + np.expm1(-length) / length
 
 
-def disc_mean(radius: float) -> float:
+def disc_mean(radius):
     """Mean over a disc (radius in units of lam) of what it makes, relative to the disc alone."""
-    return float(1.0 - 2.0 * special.i1e(radius) * special.k1e(radius))
+    return 1.0 - 2.0 * special.i1e(radius) * special.k1e(radius)

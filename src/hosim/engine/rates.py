@@ -50,11 +50,14 @@ class Flow:
 class Rates:
     """Production, loss and flow arrays the reaction function adds to (zeroed before every call)."""
 
-    def __init__(self, field_shape: tuple[int, ...], n_compartments: int, n_flows: int = 0):
+    def __init__(self, field_shape: tuple[int, ...], n_compartments: int, n_flows: int = 0,
+                 per_patient: bool = False):
+        """per_patient: compartments are per voxel (a batch of patients, each voxel its own)."""
         self.production = np.zeros(field_shape)
         self.loss = np.zeros(field_shape)
-        self.scalar_production = np.zeros(n_compartments)
-        self.scalar_loss = np.zeros(n_compartments)
+        scalar_shape = (n_compartments,) + (field_shape[1:] if per_patient else ())
+        self.scalar_production = np.zeros(scalar_shape)
+        self.scalar_loss = np.zeros(scalar_shape)
         self.flow = np.zeros((n_flows,) + field_shape[1:])
 
     def zero(self) -> None:
@@ -75,11 +78,15 @@ def check_flows(flows: Sequence[Flow], n_fields: int, n_compartments: int) -> No
 def implicit_update(fields: np.ndarray, scalars: np.ndarray, rates: Rates, flows: Sequence[Flow], h: float) -> None:
     """Advance fields and scalars in place by h with the linearly implicit update and exact flows.
 
-    Uses rates.production and rates.loss as scratch (they hold u + hP and 1 + hL afterwards)."""
+    Uses rates.production and rates.loss as scratch (they hold u + hP and 1 + hL afterwards). With
+    compartments per voxel (a batch of patients) a flow stays within its voxel."""
     P, L, sL = rates.production, rates.loss, rates.scalar_loss
+    per_patient = scalars.ndim > 1
     for j, flow in enumerate(flows):
         if flow.into_compartment:
             L[flow.field] += rates.flow[j]
+        elif per_patient:
+            sL[flow.compartment] += flow.scale * rates.flow[j]
         else:
             sL[flow.compartment] += flow.scale * float(rates.flow[j].sum())
     P *= h
@@ -89,7 +96,11 @@ def implicit_update(fields: np.ndarray, scalars: np.ndarray, rates: Rates, flows
     np.divide(P, L, out=fields)
     gained = np.zeros_like(scalars)
     for j, flow in enumerate(flows):
-        if flow.into_compartment:
+        if not flow.into_compartment:
+            continue
+        if per_patient:
+            gained[flow.compartment] += flow.scale * h * rates.flow[j] * fields[flow.field]
+        else:
             given = np.einsum("i,i->", rates.flow[j].reshape(-1), fields[flow.field].reshape(-1))  # no BLAS threads
             gained[flow.compartment] += flow.scale * h * float(given)
     scalars[:] = (scalars + h * rates.scalar_production + gained) / (1.0 + h * sL)

@@ -34,10 +34,15 @@ class Recorder:
         if state.step % self.every == 0 or final:
             if not self.times or self.times[-1] != state.t:
                 self.times.append(state.t)
-                self.values.append([float(f(state.fields, state.scalars)) for f in self.observables.values()])
+                self.values.append([self._value(f(state.fields, state.scalars)) for f in self.observables.values()])
         for ts in self.snapshot_times:
             if ts not in self.snapshots and abs(state.t - ts) <= 0.5 * dt:
                 self.snapshots[ts] = self._select(state).copy()
+
+    @staticmethod
+    def _value(value):
+        """A float, or on a batch of patients one float per patient (a 1-D array)."""
+        return value if isinstance(value, np.ndarray) else float(value)
 
     def _select(self, state: State) -> np.ndarray:
         if self.snapshot_variables is None:
@@ -45,14 +50,19 @@ class Recorder:
         return state.fields[[state.index(v) for v in self.snapshot_variables]]
 
     def series(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Times (days) and one array per observable."""
-        vals = np.array(self.values, dtype=np.float64).reshape(len(self.times), len(self.observables))
+        """Times (days) and one array per observable ([time], or [time, patient] on a batch)."""
+        vals = self._table()
         return np.array(self.times), {name: vals[:, k] for k, name in enumerate(self.observables)}
+
+    def _table(self) -> np.ndarray:
+        """Samples as [time, observable] (a batch adds a patient axis)."""
+        values = np.array(self.values, dtype=np.float64)
+        return values.reshape((len(self.times), len(self.observables)) + values.shape[2:])
 
     def state_dict(self) -> dict[str, np.ndarray]:
         """Arrays that restore this recorder exactly."""
         out = {"rec_times": np.array(self.times, dtype=np.float64)}
-        out["rec_values"] = np.array(self.values, dtype=np.float64).reshape(len(self.times), len(self.observables))
+        out["rec_values"] = self._table()
         out["rec_snapshot_times"] = np.array(sorted(self.snapshots), dtype=np.float64)
         for k, ts in enumerate(sorted(self.snapshots)):
             out[f"rec_snapshot_{k}"] = self.snapshots[ts]
@@ -60,5 +70,5 @@ class Recorder:
 
     def load_state_dict(self, data: Mapping[str, np.ndarray]) -> None:
         self.times = [float(t) for t in data["rec_times"]]
-        self.values = [list(map(float, row)) for row in data["rec_values"]]
+        self.values = [list(row) if row.ndim > 1 else list(map(float, row)) for row in data["rec_values"]]
         self.snapshots = {float(ts): np.array(data[f"rec_snapshot_{k}"]) for k, ts in enumerate(data["rec_snapshot_times"])}

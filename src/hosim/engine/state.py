@@ -12,7 +12,8 @@ from hosim.engine.grid import AXES, Grid
 
 
 class State:
-    """Fields `[variable, z, y, x]`, scalars `[compartment]`, the step count and the time.
+    """Fields `[variable, z, y, x]`, scalars `[compartment]` (on a batch of patients `[compartment, z, y, x]`,
+    each patient's own, shaped like a field), the step count and the time.
 
     Time is `t0 + step * dt`, recomputed, never accumulated, so a resumed run sees the same times.
     """
@@ -34,8 +35,8 @@ class State:
         self.scalars = np.ascontiguousarray(scalars, dtype=np.float64)
         if self.fields.ndim != 4 or self.fields.shape[0] != len(self.variables):
             raise InputError(f"fields must be [variable, z, y, x] with {len(self.variables)} variables")
-        if self.scalars.shape != (len(self.compartments),):
-            raise InputError(f"scalars must hold {len(self.compartments)} compartments")
+        if self.scalars.shape not in ((len(self.compartments),), (len(self.compartments),) + self.fields.shape[1:]):
+            raise InputError(f"scalars must hold {len(self.compartments)} compartments (one each, or one per voxel)")
         self.step = int(step)
         self.t = float(t)
         self._index = {name: i for i, name in enumerate(self.variables)}
@@ -45,7 +46,13 @@ class State:
     def zeros(cls, grid: Grid, variables: Sequence[str], compartments: Sequence[str] = ()) -> "State":
         """A state of zeros on `grid`."""
         fields = np.zeros((len(variables),) + grid.shape3)
-        return cls(variables, compartments, fields, np.zeros(len(compartments)))
+        scalars = np.zeros((len(compartments),) + (grid.shape3 if grid.patients else ()))
+        return cls(variables, compartments, fields, scalars)
+
+    @property
+    def per_patient(self) -> bool:
+        """Whether every voxel is a patient with its own compartments (a batch, Grid.patients)."""
+        return self.scalars.ndim > 1
 
     def index(self, name: str) -> int:
         """Position of a variable in `fields`."""
@@ -58,8 +65,10 @@ class State:
         """A view of one variable's field (writes go into the state)."""
         return self.fields[self.index(name)]
 
-    def scalar(self, name: str) -> float:
-        return float(self.scalars[self._scalar_index(name)])
+    def scalar(self, name: str) -> float | np.ndarray:
+        """A compartment's value (a copy; per patient on a batch)."""
+        value = self.scalars[self._scalar_index(name)]
+        return value.reshape(-1).copy() if self.per_patient else float(value)
 
     def set_scalar(self, name: str, value: float) -> None:
         self.scalars[self._scalar_index(name)] = value

@@ -8,7 +8,7 @@ measures the order of the split with nonlinear reactions), second order in space
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -106,14 +106,17 @@ class Stepper:
         coupled = {i for i, *_ in self._coupled}
         if any(f.field in coupled for f in self.flows):
             raise InputError("a variable solved with its reactions (method 'coupled') cannot take part in a flow")
-        self._rates = Rates(shape, len(self.compartments), len(self.flows))
+        self._rates = Rates(shape, len(self.compartments), len(self.flows), per_patient=bool(grid.patients))
         self._coupled_rates = {i: (np.zeros(grid.shape3), np.zeros(grid.shape3)) for i in coupled}
         self._scratch = np.empty(grid.shape3)
 
     def _plan(self, i: int, name: str, tr: Transport) -> None:
         """Choose the solver for one variable from its positivity bound. On a single voxel a variable
-        without decay or fixed values does not move at all, so it gets no solver (and no numba)."""
-        ndim = sum(n > 1 for n in self.grid.shape3)
+        without decay or fixed values does not move at all, so it gets no solver (and no numba); nothing
+        moves between the patients of a batch."""
+        ndim = 0 if self.grid.patients else sum(n > 1 for n in self.grid.shape3)
+        if self.grid.patients:
+            tr = replace(tr, diffusivity=0.0)
         if ndim == 0 and tr.decay == 0 and not tr.fixed and tr.method != "coupled":
             self.methods[name] = "none (a single voxel)"
             return
@@ -229,6 +232,8 @@ class Stepper:
         worst = np.max(np.abs(state.fields), axis=(1, 2, 3)) if state.fields.size else np.zeros(0)
         bad = ~np.isfinite(worst) | (worst > self.max_value)
         sbad = ~np.isfinite(state.scalars) | (np.abs(state.scalars) > self.max_value)
+        if state.per_patient:
+            sbad = sbad.any(axis=(1, 2, 3))
         if bad.any() or sbad.any():
             names = [self.variables[i] for i in np.flatnonzero(bad)]
             names += [self.compartments[i] for i in np.flatnonzero(sbad)]

@@ -209,11 +209,14 @@ class TissueScenario:
 
     def build(self, dims: int = 2, days: float | None = None, resolution_um: float | None = None, seed: int = 0,
               species: str | None = None, modify_parameters: Callable[[ParameterSet], ParameterSet] | None = None,
-              factors: Sequence[str] = (), **params: Any) -> Setup:
+              factors: Sequence[str] = (), patients: int = 0,
+              patient_multipliers: Mapping[str, np.ndarray] | None = None, **params: Any) -> Setup:
         """A fresh Setup; raises InputError naming any bad option and what is allowed.
 
         factors: patient factors (data/factors.toml), applied after the user's overrides;
-        modify_parameters: applied to the run's parameter set after those (genotypes)."""
+        patients: in 0-D, a batch of this many patients stepped together (engine Grid.patients), each with
+        its own parameter values: patient_multipliers (name -> one multiplier per patient) applied after the
+        factors; modify_parameters: applied to the run's parameter set after those (genotypes)."""
         dims, days, h, seed = self.check_run(dims, days, resolution_um, seed)
         options = self.check_options(params)
         patient_factors = check_factors(self.name, factors)
@@ -222,11 +225,14 @@ class TissueScenario:
         parameters = self._parameter_set(params.get("parameters"), defaults)
         overrides = _overrides(parameters, defaults)
         parameters = apply_factors(parameters, patient_factors)
+        patients = _check_batch(patients, patient_multipliers, dims)
+        if patient_multipliers:
+            parameters = parameters.per_patient(patient_multipliers)
         if modify_parameters is not None:
             parameters = modify_parameters(parameters)
 
         anatomy = self.layout(options, dims, h)
-        grid, tissue = self._tissue(anatomy, dims, h, parameters, seed)
+        grid, tissue = self._tissue(anatomy, dims, h, parameters, seed, patients)
         voxel_mm3 = tissue.voxel_volume_mm3
         fields, scalars = resting_state(tissue, parameters)
         around = None if dims == 3 else surroundings(anatomy, dims, fields)
@@ -236,7 +242,8 @@ class TissueScenario:
         state = State.zeros(grid, VARIABLE_NAMES, COMPARTMENT_NAMES)
         for k, name in enumerate(VARIABLE_NAMES):
             state.fields[k] = fields[name]
-        state.scalars[:] = [scalars[c] for c in COMPARTMENT_NAMES]
+        for k, name in enumerate(COMPARTMENT_NAMES):
+            state.scalars[k] = scalars[name]
         for injury in injuries:
             if injury.day == 0:
                 injury.apply(_named(state), tissue, parameters)
@@ -266,12 +273,13 @@ class TissueScenario:
             parameters=parameters,
             events=events,
             options={"dims": dims, "days": days, "resolution_um": h if dims else None, "seed": seed, **options,
-                     "species": species, "parameters": overrides, "factors": [f.name for f in patient_factors]},
+                     "species": species, "parameters": overrides, "factors": [f.name for f in patient_factors],
+                     **({"patients": patients} if patients else {})},
             patient=self.patient,
             graded=self.graded,
         )
 
-    def _tissue(self, anatomy: Anatomy, dims: int, h: float, parameters: ParameterSet, seed: int
+    def _tissue(self, anatomy: Anatomy, dims: int, h: float, parameters: ParameterSet, seed: int, patients: int = 0
                 ) -> tuple[Grid, Tissue]:
         """The grid with the layout's regions, and the tissue the cascade reads: the regions, a seeded
         capillary bed, and the volume one voxel stands for (a 2-D section a slab, a 1-D line a slab-wide
@@ -280,12 +288,13 @@ class TissueScenario:
         if missing:
             raise InputError(f"scenario {self.name}: the layout lacks region(s) {', '.join(missing)}; "
                              f"every layout labels {', '.join(REQUIRED_REGIONS)}")
-        grid = Grid(anatomy.shape, spacing_um=h, regions=anatomy.regions, volume_um3=anatomy.volume_um3)
+        grid = Grid(anatomy.shape, spacing_um=h, regions=anatomy.regions, volume_um3=anatomy.volume_um3,
+                    patients=patients)
         voxel_mm3 = grid.voxel_volume_um3 * (anatomy.slab_thickness_um ** (3 - dims) if dims else 1.0) * 1e-9
         p = parameters.namespace()
         capillaries = capillary_bed(grid.regions, dims, h, p.capillary_density, p.capillary_radius, p.tendon_vascularity,
                                     np.random.default_rng(seed))
-        return grid, Tissue({k: grid.region(k) for k in grid.regions}, capillaries, voxel_mm3)
+        return grid, Tissue({k: grid.region(k) for k in grid.regions}, capillaries, voxel_mm3, patients)
 
     @staticmethod
     def _parameter_set(given: Any, defaults: ParameterSet) -> ParameterSet:
@@ -298,6 +307,21 @@ class TissueScenario:
         if isinstance(given, Mapping):
             return defaults.with_values(given)
         raise InputError(f"parameters must be a ParameterSet or a mapping of name -> value, got {type(given).__name__}")
+
+
+def _check_batch(patients: Any, multipliers: Mapping[str, np.ndarray] | None, dims: int) -> int:
+    """The batch size asked for (0: one run), refused where it cannot be: outside 0-D, or with multipliers
+    that do not hold one value per patient."""
+    if isinstance(patients, bool) or not isinstance(patients, (int, np.integer)) or patients < 0:
+        raise InputError(f"patients must be a whole number >= 0, got {patients!r}")
+    if multipliers and not patients:
+        raise InputError("per-patient parameter multipliers need a batch of patients (patients >= 1)")
+    if patients and dims != 0:
+        raise InputError(f"a batch of patients runs the 0-D reduced model only, not {dims}-D")
+    for name, values in (multipliers or {}).items():
+        if np.shape(values) != (patients,):
+            raise InputError(f"parameter {name!r}: {np.shape(values)} multipliers for {patients} patients")
+    return int(patients)
 
 
 def surroundings(anatomy: Anatomy, dims: int, fields: Mapping[str, np.ndarray]) -> Surroundings:
@@ -314,8 +338,8 @@ def _overrides(parameters: ParameterSet, defaults: ParameterSet) -> dict[str, fl
 
 def _named(state: State) -> dict[str, np.ndarray]:
     """Writable views of a state's fields and (as one-element arrays) compartments, by name."""
-    return {**dict(zip(state.variables, state.fields)),
-            **{name: state.scalars[k:k + 1] for k, name in enumerate(state.compartments)}}
+    compartments = state.scalars if state.per_patient else [state.scalars[k:k + 1] for k in range(len(state.scalars))]
+    return {**dict(zip(state.variables, state.fields)), **dict(zip(state.compartments, compartments))}
 
 
 def _injure(injury: Injury, tissue: Tissue, parameters: ParameterSet) -> Callable[[State], None]:

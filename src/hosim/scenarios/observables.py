@@ -2,8 +2,9 @@
 step it belongs to and the layout regions it reads. Metrics, calibration, experiments and figures name
 observables through `observable(name)`, which fails at import time for a name nobody declared.
 
-Each observable is built per run as f(fields, scalars) -> float over the engine's arrays. Domain totals
-of every variable and compartment are generated from the variable table; the others are listed here.
+Each observable is built per run as f(fields, scalars) -> float over the engine's arrays (on a batch of
+patients, engine Grid.patients, one value per patient). Domain totals of every variable and compartment are
+generated from the variable table; the others are listed here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,19 @@ HYPOXIA_MMHG = 10.0  # targets/mouse_bmp2.toml [hypoxia]: the lesion turns hypox
 Observable = Callable[[np.ndarray, np.ndarray], float]
 
 
+def _summer(grid: Grid) -> Callable[[np.ndarray, np.ndarray], float]:
+    """sum(values * weights) over a run's voxels (weights flat): weighted_sum, or per patient on a batch."""
+    if grid.patients:
+        return lambda values, weights: values.reshape(-1) * weights
+    return weighted_sum
+
+
+def _per_run(grid: Grid, weights: np.ndarray) -> np.ndarray:
+    """Weights (flat) normalised to sum to 1 over each run's voxels (each patient's, on a batch)."""
+    total = grid.totals(weights) if grid.patients else weights.sum()
+    return np.divide(weights, total, out=np.zeros_like(weights), where=np.asarray(total) > 0)
+
+
 @dataclass(frozen=True)
 class ObservableSpec:
     """One recorded quantity: make(grid, voxel_volume_mm3, p) builds its f(fields, scalars) for a run
@@ -37,11 +51,11 @@ class ObservableSpec:
 
 
 def _total(i: int):
-    return lambda grid, vol, p: (lambda f, s: float(f[i].sum()) * vol)
+    return lambda grid, vol, p: (lambda f, s: grid.totals(f[i]) * vol)
 
 
 def _scalar(i: int):
-    return lambda grid, vol, p: (lambda f, s: float(s[i]))
+    return lambda grid, vol, p: (lambda f, s: s[i].reshape(-1).copy() if grid.patients else float(s[i]))
 
 
 def weighted_mean(variable: str, *regions: str, fraction: bool = False):
@@ -50,11 +64,11 @@ def weighted_mean(variable: str, *regions: str, fraction: bool = False):
     i = VARIABLE_NAMES.index(variable)
 
     def make(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
-        weights = sum(grid.region(r) for r in regions)
-        flat = (weights / weights.sum() if weights.sum() > 0 else weights).ravel()
+        flat = _per_run(grid, sum(grid.region(r) for r in regions).ravel())
+        total = _summer(grid)
         if fraction:
-            return lambda f, s: min(1.0, weighted_sum(f[i], flat))
-        return lambda f, s: weighted_sum(f[i], flat)
+            return lambda f, s: np.minimum(1.0, total(f[i], flat))
+        return lambda f, s: total(f[i], flat)
 
     return make
 
@@ -66,7 +80,8 @@ def _bone(orthotopic: bool):
     def make(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
         ortho = grid.region("orthotopic_zone").ravel()
         zone = ortho if orthotopic else 1.0 - ortho
-        return lambda f, s: (weighted_sum(f[woven], zone) + weighted_sum(f[mature], zone)) * vol
+        total = _summer(grid)
+        return lambda f, s: (total(f[woven], zone) + total(f[mature], zone)) * vol
 
     return make
 
@@ -74,9 +89,9 @@ def _bone(orthotopic: bool):
 def _lesion_leukocytes(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
     """Mean density of macrophages and neutrophils over the lesion (what makes a site warm and swollen)."""
     macrophages, neutrophils = VARIABLE_NAMES.index("macrophages"), VARIABLE_NAMES.index("neutrophils")
-    lesion = grid.region("lesion").ravel()
-    weight = lesion / lesion.sum()
-    return lambda f, s: weighted_sum(f[macrophages], weight) + weighted_sum(f[neutrophils], weight)
+    weight = _per_run(grid, grid.region("lesion").ravel())
+    total = _summer(grid)
+    return lambda f, s: total(f[macrophages], weight) + total(f[neutrophils], weight)
 
 
 RADIOGRAPH_MM = 1.0  # bone along the beam a radiograph shows (analysis/patient.py VISIBLE_BONE_MM)
@@ -88,7 +103,8 @@ def _radiographic_bone(grid: Grid, vol: float, p: SimpleNamespace) -> Observable
     woven, mature = VARIABLE_NAMES.index("bone_woven"), VARIABLE_NAMES.index("bone_mature")
     zone = 1.0 - grid.region("orthotopic_zone").ravel()
     if grid.ndim < 2:
-        return lambda f, s: (weighted_sum(f[woven], zone) + weighted_sum(f[mature], zone)) * vol
+        total = _summer(grid)
+        return lambda f, s: (total(f[woven], zone) + total(f[mature], zone)) * vol
     depth_mm = vol / (grid.spacing_um * 1e-3) ** 2 if grid.ndim == 2 else grid.spacing_um * 1e-3
     level = RADIOGRAPH_MM / depth_mm
 
@@ -105,7 +121,8 @@ def _heterotopic_bone_of(origin: str):
 
     def make(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
         zone = 1.0 - grid.region("orthotopic_zone").ravel()
-        return lambda f, s: (weighted_sum(f[woven], zone) + weighted_sum(f[mature], zone)) * vol
+        total = _summer(grid)
+        return lambda f, s: (total(f[woven], zone) + total(f[mature], zone)) * vol
 
     return make
 
@@ -114,20 +131,23 @@ def _claudin5_blood(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
     """Claudin-5+ blood cells as Lazard 2015 counted them: nerve-derived progenitors plus the resting
     claudin-5+ background that is not this lineage."""
     circ = COMPARTMENT_NAMES.index("circulating_progenitors")
-    return lambda f, s: float(s[circ]) + p.claudin5_background
+    blood = _scalar(circ)(grid, vol, p)
+    return lambda f, s: blood(f, s) + p.claudin5_background
 
 
 def _lesion_min_oxygen(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
     o2 = VARIABLE_NAMES.index("oxygen")
     in_lesion = grid.region("lesion").ravel() > 0
+    if grid.patients:  # a patient's compartment is its lesion
+        return lambda f, s: f[o2].reshape(-1).copy()
     return lambda f, s: float(f[o2].ravel()[in_lesion].min())
 
 
 def _hypoxic_fraction(grid: Grid, vol: float, p: SimpleNamespace) -> Observable:
     o2 = VARIABLE_NAMES.index("oxygen")
-    lesion = grid.region("lesion").ravel()
-    weight = lesion / lesion.sum()
-    return lambda f, s: min(1.0, weighted_sum((f[o2] < HYPOXIA_MMHG).astype(np.float64), weight))
+    weight = _per_run(grid, grid.region("lesion").ravel())
+    total = _summer(grid)
+    return lambda f, s: np.minimum(1.0, total((f[o2] < HYPOXIA_MMHG).astype(np.float64), weight))
 
 
 def _totals() -> list[ObservableSpec]:
