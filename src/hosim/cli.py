@@ -402,6 +402,116 @@ def experiment(
     typer.echo("report: " + ", ".join(f"{out}/{f}" for f in report["files"]))
 
 
+def _cohort_client(workers: int | None, scheduler: str | None):
+    """A Dask client for --scheduler (None: the local pool); both at once is refused."""
+    if scheduler is None:
+        return None
+    if workers is not None:
+        raise InputError("give --workers (a local pool) or --scheduler (a Dask cluster), not both")
+    from distributed import Client
+
+    try:
+        return Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise InputError(f"--scheduler {scheduler}: no Dask scheduler answers there ({exc})") from None
+
+
+def _run_cohort(spec: dict, out: str, workers: int | None, scheduler: str | None, label: str):
+    """Run (or resume) a cohort or trial into `out` with a progress bar; returns (summary, dataset)."""
+    import xarray as xr
+
+    from hosim.cohort.cohorts import run_cohort
+    from hosim.files import FolderLock, check_output_folder
+
+    folder = check_output_folder(out, "--out")
+    client = _cohort_client(workers, scheduler)
+    try:
+        with FolderLock(folder, f"hosim {label}"), progress_reporter(label) as update:
+            summary = run_cohort(spec, folder, workers=workers, client=client,
+                                 progress=lambda done, total: update(done, total, "chunks"))
+    finally:
+        if client is not None:
+            client.close()
+    return folder, summary, xr.open_zarr(folder / "cohort.zarr")
+
+
+@app.command()
+@user_errors
+def cohort(
+    setting: str = typer.Option(..., "--setting", metavar="NAME", help="A setting of `hosim risk --list`."),
+    n: int = typer.Option(..., "--n", metavar="N", help="Number of virtual patients."),
+    factor: list[str] = typer.Option([], "--factor", metavar="NAME", help="A factor every patient has (repeatable)."),
+    intervention: list[str] = typer.Option([], "-i", "--intervention", metavar="NAME[:k=v,...]",
+                                           help="A treatment every patient gets, as `hosim run -i` (repeatable)."),
+    seed: int = typer.Option(0, "--seed", metavar="S", help="Cohort seed; patient i draws from (S, i)."),
+    workers: int = typer.Option(None, "--workers", metavar="N", help="Local processes.  [default: one per core]"),
+    scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS", help="A Dask scheduler to run chunks on."),
+    out: str = typer.Option(..., "--out", metavar="DIR", help="Output folder (resumed when it holds this cohort)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+) -> None:
+    """A virtual cohort of one setting: every patient's outcome in DIR/cohort.zarr, incidence, grades and onset."""
+    from hosim.cohort.cohorts import cohort_spec
+    from hosim.io.cohort_figures import cohort_figures
+
+    specs = [parse_intervention(text) for text in intervention]
+    spec = cohort_spec(setting, n, {"cohort": specs}, factor, seed)
+    folder, summary, data = _run_cohort(spec, out, workers, scheduler, "cohort")
+    files = cohort_figures(spec, summary, data.sel(arm="cohort"), folder / "figures")
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return
+    any_ho, severe = summary["any_ho"], summary["severe_ho"]
+    typer.echo(f"{setting}: {n} virtual patients; any HO {any_ho['incidence']:.1%} "
+               f"({any_ho['low']:.1%}-{any_ho['high']:.1%})"
+               + ("" if severe["incidence"] is None else f"; Brooker III-IV {severe['incidence']:.1%}"))
+    typer.echo(f"store: {folder}/cohort.zarr; figures: " + ", ".join(str(f) for f in files))
+
+
+def parse_arm(text: str) -> tuple[str, list[dict]]:
+    """NAME=SPEC, SPEC empty or `-i` style interventions joined by '+'."""
+    name, sep, rest = text.partition("=")
+    if not sep or not name.strip():
+        raise InputError(f"--arm needs NAME=SPEC (SPEC may be empty: --arm control=), got {text!r}")
+    return name.strip(), [parse_intervention(part) for part in rest.split("+") if part.strip()]
+
+
+@app.command()
+@user_errors
+def trial(
+    setting: str = typer.Option(..., "--setting", metavar="NAME", help="A setting of `hosim risk --list`."),
+    arm: list[str] = typer.Option(..., "--arm", metavar="NAME=SPEC",
+                                  help="An arm: interventions as `-i` joined by '+' (empty: control). Repeatable; "
+                                       "relative risks are against the first."),
+    n: int = typer.Option(..., "--n", metavar="N", help="Virtual patients (every arm treats the same ones)."),
+    factor: list[str] = typer.Option([], "--factor", metavar="NAME", help="A factor every patient has (repeatable)."),
+    seed: int = typer.Option(0, "--seed", metavar="S", help="Cohort seed; patient i draws from (S, i)."),
+    workers: int = typer.Option(None, "--workers", metavar="N", help="Local processes.  [default: one per core]"),
+    scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS", help="A Dask scheduler to run chunks on."),
+    out: str = typer.Option(..., "--out", metavar="DIR", help="Output folder (resumed when it holds this trial)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+) -> None:
+    """A virtual trial: the same patients in every arm; incidence per arm and relative risks with intervals."""
+    from hosim.cohort.cohorts import cohort_spec
+    from hosim.io.cohort_figures import trial_figures
+
+    arms = dict(parse_arm(text) for text in arm)
+    if len(arms) != len(arm):
+        raise InputError("each --arm needs its own name")
+    spec = cohort_spec(setting, n, arms, factor, seed)
+    folder, summary, _ = _run_cohort(spec, out, workers, scheduler, "trial")
+    files = trial_figures(spec, summary, folder / "figures")
+    if as_json:
+        typer.echo(json.dumps({"arms": summary["arms"], "relative_risk": summary["relative_risk"],
+                               **{k: v for k, v in summary.items() if k not in ("arms", "relative_risk")}}))
+        return
+    for name, result in summary["arms"].items():
+        any_ho = result["any_ho"]
+        rr = summary["relative_risk"].get(name)
+        typer.echo(f"{name}: any HO {any_ho['incidence']:.1%} ({any_ho['low']:.1%}-{any_ho['high']:.1%})"
+                   + ("" if rr is None or rr["rr"] is None else f"; RR {rr['rr']:.2f} ({rr['low']:.2f}-{rr['high']:.2f})"))
+    typer.echo(f"store: {folder}/cohort.zarr; figures: " + ", ".join(str(f) for f in files))
+
+
 @app.command()
 @user_errors
 def bench(

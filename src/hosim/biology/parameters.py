@@ -131,12 +131,13 @@ class ParameterSet(Mapping[str, Parameter]):
             if parameter.whole:
                 raise InputError(f"parameter {name!r} is a Hill coefficient; it cannot vary between patients")
             values = parameter.value * np.asarray(factor, dtype=np.float64).reshape(1, 1, -1)
-            outside = ~np.isfinite(values) | (values < parameter.low) | (values > parameter.high)
+            slack = 1e-12 * max(abs(parameter.low), abs(parameter.high))  # a multiplier made as bound / value
+            outside = ~np.isfinite(values) | (values < parameter.low - slack) | (values > parameter.high + slack)
             if outside.any():
                 k = int(np.flatnonzero(outside.ravel())[0])
                 raise InputError(f"parameter {name!r} of patient {k} = {values.ravel()[k]:g} is outside its "
                                  f"plausible range [{parameter.low:g}, {parameter.high:g}] {parameter.unit}")
-            params[name] = replace(parameter, value=values)
+            params[name] = replace(parameter, value=np.clip(values, parameter.low, parameter.high))
         return ParameterSet(params, self.species)
 
     def namespace(self) -> SimpleNamespace:

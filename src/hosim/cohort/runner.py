@@ -47,7 +47,7 @@ class Case:
 
 # The parts of hosim that decide a run's numbers: a saved case is reused only while they are unchanged.
 MODEL_SOURCES = ("biology", "scenarios", "engine", "analysis", "simulation.py", "regimen.py", "data/parameters.toml",
-                 "data/species", "data/interventions.toml")
+                 "data/species", "data/interventions.toml", "data/factors.toml")
 
 
 def model_fingerprint() -> str:
@@ -200,14 +200,15 @@ def run_cases(
     return Batch({n: outcomes[n] for n in names}, [n for n in names if n not in reused], reused)
 
 
-def _execute(todo: list[str], specs: dict, workers: int | None, client):
-    """Yield (name, outcome, error) as cases finish, on a Dask client or a local process pool."""
+def _execute(todo: list[str], specs: dict, workers: int | None, client, task: Callable[[dict], dict] = run_case):
+    """Yield (name, outcome, error) as tasks finish (task(spec) for each name: a case by default), on a Dask
+    client or a local process pool."""
     if not todo:
         return
     if client is not None:
         from distributed import as_completed
 
-        futures = {client.submit(run_case, specs[n], key=f"hosim-case-{n}-{time.time_ns()}"): n for n in todo}
+        futures = {client.submit(task, specs[n], key=f"hosim-{n}-{time.time_ns()}"): n for n in todo}
         for future in as_completed(futures):
             yield _outcome(futures[future], future)
         return
@@ -215,7 +216,7 @@ def _execute(todo: list[str], specs: dict, workers: int | None, client):
     threads = max(1, (os.cpu_count() or 1) // workers)
     pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_set_threads, initargs=(threads,))
     try:
-        futures = {pool.submit(run_case, specs[n]): n for n in todo}
+        futures = {pool.submit(task, specs[n]): n for n in todo}
         for future in local_as_completed(futures):
             yield _outcome(futures[future], future)
     except BaseException:
@@ -231,7 +232,15 @@ def _outcome(name: str, future):
         return name, None, str(exc)
 
 
+def execute_tasks(specs: dict[str, dict], task: Callable[[dict], dict], workers: int | None = None, client=None):
+    """Yield (name, outcome, error) for each named spec as task(spec) finishes, `workers` processes at a time
+    or on a Dask `client` (the same pool rules as experiment cases)."""
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
+    yield from _execute(list(specs), specs, workers, client, task)
+
+
 __all__ = [
-    "Batch", "Case", "case_spec", "load_finished", "model_fingerprint", "run_case",
+    "Batch", "Case", "case_spec", "execute_tasks", "load_finished", "model_fingerprint", "run_case",
     "run_cases",
 ]

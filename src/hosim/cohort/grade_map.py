@@ -1,0 +1,30 @@
+"""The Brooker grade of a reduced-model (0-D) hip patient, from its heterotopic volume: thresholds fitted
+to paired 0-D and 2-D runs of the same virtual patients (data/grade_map.toml, tools/grade_map.py)."""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from importlib import resources
+
+GRADES = ("0", "I", "II", "III", "IV")
+
+
+@functools.cache
+def grade_map() -> dict:
+    """The fitted thresholds (cm3, lower bound of each grade above 0) with how they were fitted."""
+    table = tomllib.loads(resources.files("hosim.data").joinpath("grade_map.toml").read_text(encoding="utf-8"))
+    bounds = [float(table["thresholds_cm3"][g]) for g in GRADES[1:]]
+    if bounds != sorted(bounds) or bounds[0] <= 0:
+        raise ValueError("grade_map.toml: thresholds must be positive and rise with the grade")
+    return table
+
+
+def brooker_of_volume(cm3: float) -> str:
+    """The Brooker grade whose volume band holds `cm3`."""
+    bounds = grade_map()["thresholds_cm3"]
+    grade = "0"
+    for name in GRADES[1:]:
+        if cm3 >= bounds[name]:
+            grade = name
+    return grade
