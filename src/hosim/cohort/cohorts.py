@@ -241,7 +241,8 @@ def summarise(spec: dict, cohort: xr.Dataset) -> dict:
 
 
 DEFINITIONS = {
-    "any_ho": "heterotopic bone visible on imaging by the end of the run (the reduced model: at least 0.1 cm3)",
+    "any_ho": "heterotopic bone visible on imaging by the end of the run: Brooker I or more at the hip (the grade map), "
+              "elsewhere at least 0.1 cm3 in the reduced model",
     "severe_ho": "Brooker III-IV (hip settings; from the reduced model's volume by the fitted grade map)",
     "onset_days": "day imaging first shows HO, among patients in whom it does",
     "interval": "Wilson 95% interval: the sampling uncertainty of a cohort this size, not the model's",

@@ -69,5 +69,8 @@ def _outcomes(times: np.ndarray, series: dict[str, np.ndarray], graded: bool) ->
         onset[k] = np.nan if day is None else day
         for stage in stages(times, one, brooker[k] or None, pixels=False):
             stage_days[k, STAGE_NAMES.index(stage["stage"])] = stage["from_day"], stage["to_day"]
+    # a hip shows HO when its section would grade it (Brooker I or more, by the grade map fitted to sections);
+    # elsewhere, without a grade, when the compartment holds VISIBLE_CM3
+    visible = brooker != "0" if graded else final >= VISIBLE_CM3
     return {"course_cm3": course, "heterotopic_bone_cm3": final, "onset_day": onset, "brooker": brooker,
-            "visible": final >= VISIBLE_CM3, "stage_days": stage_days}
+            "visible": visible, "stage_days": stage_days}

@@ -1,0 +1,67 @@
+"""The per-setting table of docs/cohorts.md: each setting's virtual cohort (the mechanism) beside the
+evidence rows of `hosim risk` (the literature's incidence and range).
+
+    python tools/cohort_table.py [--n 2000] [--seed 0]   # writes docs/generated/cohort_table.md
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from hosim.clinical.evidence import evidence_row
+from hosim.clinical.settings import SETTINGS
+from hosim.cohort.cohorts import proportion
+from hosim.cohort.population import draw_patients, settings
+from hosim.cohort.virtual import run_patients
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def literature(ids) -> str:
+    rows = [evidence_row(i) for i in ids]
+    return "; ".join(f"{r.value:.0%}" + (f" ({r.low:.0%}-{r.high:.0%})" if r.low is not None and r.high is not None
+                                         else "") for r in rows)
+
+
+def _low(row) -> float:
+    return row.value if row.low is None else row.low
+
+
+def _high(row) -> float:
+    return row.value if row.high is None else row.high
+
+
+def cell(p: dict) -> str:
+    return f"{p['incidence']:.0%} ({p['low']:.0%}-{p['high']:.0%})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    lines = [f"| setting | scenario | any HO, model (n={args.n}) | any HO, literature | severe, model | severe, "
+             "literature (definition) | inside the range |", "|---|---|---|---|---|---|---|"]
+    for name, setting in settings().items():
+        out = run_patients(setting, draw_patients(setting, args.seed, np.arange(args.n)))
+        any_ho = proportion(int(out["visible"].sum()), args.n)
+        clinical = SETTINGS[name]
+        rows = [evidence_row(i) for i in clinical.any_ho]
+        inside = any(_low(r) <= any_ho["incidence"] <= _high(r) for r in rows)
+        graded = bool(np.all(out["brooker"] != ""))
+        severe = cell(proportion(int(np.isin(out["brooker"], ["III", "IV"]).sum()), args.n)) if graded else "-"
+        lines.append(f"| {name} | {setting.scenario} | {cell(any_ho)} | {literature(clinical.any_ho)} | {severe} | "
+                     f"{literature(clinical.severe_ho) if clinical.severe_ho else '-'}"
+                     f"{' (' + clinical.severe_definition + ')' if clinical.severe_definition else ''} | "
+                     f"{'yes' if inside else 'no'} |")
+        print(lines[-1], flush=True)
+    out = ROOT / "docs/generated"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "cohort_table.md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
