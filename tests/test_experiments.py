@@ -123,15 +123,15 @@ def test_cases_of_a_changed_model_are_not_reused(dose_response, monkeypatch):
 
 
 def test_the_model_fingerprint_follows_code_and_data_not_comments_docstrings_or_sources():
-    from hosim.cohort.runner import _meaning
+    from hosim.cohort.runner import meaning
 
     code = 'def rate(x):\n    """Why."""\n    return 2 * x  # per day\n'
-    assert _meaning("a.py", code) == _meaning("a.py", code.replace("Why.", "Because.").replace("# per day", ""))
-    assert _meaning("a.py", code) != _meaning("a.py", code.replace("2 * x", "3 * x"))
+    assert meaning("a.py", code) == meaning("a.py", code.replace("Why.", "Because.").replace("# per day", ""))
+    assert meaning("a.py", code) != meaning("a.py", code.replace("2 * x", "3 * x"))
     data = '[k]\nvalue = 1.0  # note\nsource = "Smith 2001"\nsets = [{ parameter = "x", value = 2.0 }]\n'
-    assert _meaning("p.toml", data) == _meaning("p.toml", data.replace("# note", "").replace("Smith", "Jones"))
-    assert _meaning("p.toml", data) != _meaning("p.toml", data.replace("1.0", "1.5"))
-    assert _meaning("p.toml", data) != _meaning("p.toml", data.replace('"x"', '"y"'))
+    assert meaning("p.toml", data) == meaning("p.toml", data.replace("# note", "").replace("Smith", "Jones"))
+    assert meaning("p.toml", data) != meaning("p.toml", data.replace("1.0", "1.5"))
+    assert meaning("p.toml", data) != meaning("p.toml", data.replace('"x"', '"y"'))
 
 
 @pytest.mark.slow

@@ -18,7 +18,7 @@ import numpy as np
 
 from hosim.biology.parameters import load_parameters
 from hosim.cohort.grade_map import GRADES
-from hosim.cohort.population import Patients, draw_patients, get_setting
+from hosim.cohort.population import draw_patients, get_setting
 from hosim.cohort.virtual import run_patients
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,16 +36,17 @@ def section(job):
 
 
 def fit(volumes: np.ndarray, grades: list[str]) -> dict[str, float]:
-    """Lower bound of each grade: between the two neighbouring classes, the cut with fewest patients on the
-    wrong side (midway between the volumes it falls between); rising with the grade."""
+    """Lower bound of each grade: the cut (midway between two sample volumes) above the previous grade's
+    bound with fewest patients on the wrong side of it; a grade the sections never showed gets the cut
+    next to its neighbour's, which the source line says."""
     rank = np.array([GRADES.index(g) for g in grades])
     order = np.sort(volumes)
     cuts = np.concatenate([[order[0] / 2], (order[1:] + order[:-1]) / 2, [order[-1] * 2]])
     bounds, low = {}, 0.0
     for k, name in enumerate(GRADES[1:], start=1):
-        errors = [np.sum((volumes >= c) & (rank < k)) + np.sum((volumes < c) & (rank >= k)) for c in cuts]
-        best = [c for c, e in zip(cuts, errors) if e == min(errors) and c > low]
-        low = bounds[name] = float(best[0] if best else low * 1.5)
+        above = [c for c in cuts if c > low]
+        errors = [np.sum((volumes >= c) & (rank < k)) + np.sum((volumes < c) & (rank >= k)) for c in above]
+        low = bounds[name] = float(above[int(np.argmin(errors))])
     return bounds
 
 
@@ -71,6 +72,11 @@ def main() -> None:
         for row, (volume, grade) in zip(rows, pool.map(section, jobs)):
             row.update(volume_2d_cm3=float(volume), brooker_2d=grade)
             print(json.dumps(row), flush=True)
+    summarise(rows, args.seed)
+
+
+def summarise(rows: list[dict], seed: int) -> None:
+    """Fit the bounds to the sample and write the table and the sample page."""
     volumes = np.array([r["volume_0d_cm3"] for r in rows])
     grades = [r["brooker_2d"] for r in rows]
     bounds = fit(volumes, grades)
@@ -79,7 +85,7 @@ def main() -> None:
     exact = float(np.mean([p == a for p, a in zip(predicted, actual)]))
     within = float(np.mean([abs(p - a) <= 1 for p, a in zip(predicted, actual)]))
     seen = sorted(set(grades), key=GRADES.index)
-    write_table(bounds, len(rows), exact, within, seen, args.seed)
+    write_table(bounds, len(rows), exact, within, seen, seed)
     write_sample(rows, predicted)
     print(f"thresholds {bounds}; exact agreement {exact:.0%}, within one grade {within:.0%}; grades seen {seen}")
 

@@ -501,8 +501,7 @@ def trial(
     folder, summary, _ = _run_cohort(spec, out, workers, scheduler, "trial")
     files = trial_figures(spec, summary, folder / "figures")
     if as_json:
-        typer.echo(json.dumps({"arms": summary["arms"], "relative_risk": summary["relative_risk"],
-                               **{k: v for k, v in summary.items() if k not in ("arms", "relative_risk")}}))
+        typer.echo(json.dumps(summary))
         return
     for name, result in summary["arms"].items():
         any_ho = result["any_ho"]

@@ -9,6 +9,7 @@ finished chunk), cohort.zarr (every patient's outcomes in one labelled store, wr
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -19,15 +20,17 @@ import numpy as np
 import xarray as xr
 
 from hosim import __version__
-from hosim.cohort.grade_map import GRADES, grade_map
+from hosim.cohort.grade_map import GRADES
 from hosim.cohort.population import check_given_factors, draw_patients, get_setting, variability
-from hosim.cohort.runner import execute_tasks, model_fingerprint
+from hosim.cohort.runner import meaning, execute_tasks, model_fingerprint
 from hosim.errors import InputError, SimulationError
 from hosim.files import LOCK_NAME, write_atomic, write_json
 from hosim.regimen import check_interventions
+from hosim.scenarios import get_scenario
 
 CHUNK = 1000  # patients per chunk: one task, one batch per option set, one file
 MAX_PATIENTS = 10_000_000
+POPULATION_TABLES = ("population.toml", "grade_map.toml")
 Z95 = 1.959963984540054
 
 
@@ -42,13 +45,14 @@ def cohort_spec(setting: str, n: int, arms: Mapping[str, Sequence] | None = None
         raise InputError(f"--seed must be a whole number >= 0, got {seed!r}")
     if not 1 <= chunk <= 100_000:
         raise InputError(f"chunk must be 1 to 100000 patients, got {chunk}")
+    scenario = get_scenario(chosen.scenario)
     arms = {"cohort": []} if arms is None else dict(arms)
     if not arms:
         raise InputError("a trial needs at least one --arm NAME=SPEC")
     for name, specs in arms.items():
         if not name or not set(name) <= set("abcdefghijklmnopqrstuvwxyz0123456789-_"):
             raise InputError(f"arm name {name!r} must be lower-case letters, digits, '-' or '_'")
-        check_interventions(list(specs), "human", 182.0)
+        check_interventions(list(specs), scenario.species, scenario.default_days)
     return {"setting": chosen.name, "scenario": chosen.scenario, "n": int(n), "seed": int(seed), "chunk": int(chunk),
             "factors": list(check_given_factors(chosen, list(factors))),
             "arms": {name: list(specs) for name, specs in arms.items()},
@@ -56,17 +60,14 @@ def cohort_spec(setting: str, n: int, arms: Mapping[str, Sequence] | None = None
 
 
 def _population_fingerprint() -> str:
-    """The population and grade-map tables as data (their prose excluded), so edited tables recompute."""
-    import hashlib
+    """The population and grade-map tables as data (their prose excluded, as the model's fingerprint
+    reads its tables), so edited tables recompute."""
+    from importlib.resources import files
 
-    from hosim.cohort.population import _table
-
-    variability_, settings_ = _table()
-    data = {"variability": {k: v.sigma for k, v in variability_.items()},
-            "settings": {k: [s.scenario, dict(s.options), {o: [d.values, d.weights] for o, d in s.draws.items()},
-                             {f: p for f, (p, _) in s.factors.items()}] for k, s in settings_.items()},
-            "grades": grade_map()["thresholds_cm3"]}
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    digest = hashlib.sha256()
+    for name in POPULATION_TABLES:
+        digest.update(meaning(name, files("hosim.data").joinpath(name).read_text(encoding="utf-8")).encode())
+    return digest.hexdigest()
 
 
 def run_chunk(task: dict) -> dict:
@@ -258,9 +259,9 @@ def relative_risks(spec: dict, cohort: xr.Dataset, resamples: int = 2000) -> dic
     rng = np.random.default_rng([spec["seed"], 1])
     draws = rng.integers(0, n, size=(resamples, n))
     control = visible[arms[0]][draws].mean(axis=1)
+    base = visible[arms[0]].mean()
     out = {}
     for a in arms[1:]:
-        base = visible[arms[0]].mean()
         rr = visible[a].mean() / base if base > 0 else None
         with np.errstate(divide="ignore", invalid="ignore"):
             boot = visible[a][draws].mean(axis=1) / control

@@ -7,6 +7,8 @@ import functools
 import tomllib
 from importlib import resources
 
+import numpy as np
+
 GRADES = ("0", "I", "II", "III", "IV")
 
 
@@ -20,11 +22,7 @@ def grade_map() -> dict:
     return table
 
 
-def brooker_of_volume(cm3: float) -> str:
-    """The Brooker grade whose volume band holds `cm3`."""
-    bounds = grade_map()["thresholds_cm3"]
-    grade = "0"
-    for name in GRADES[1:]:
-        if cm3 >= bounds[name]:
-            grade = name
-    return grade
+def brooker_of_volumes(cm3: np.ndarray) -> np.ndarray:
+    """The Brooker grade whose volume band holds each volume (cm3)."""
+    bounds = [grade_map()["thresholds_cm3"][g] for g in GRADES[1:]]
+    return np.array(GRADES)[np.searchsorted(bounds, np.asarray(cm3, dtype=np.float64), side="right")]

@@ -56,7 +56,7 @@ def model_fingerprint() -> str:
     digest = hashlib.sha256(__version__.encode())
     for name, item in sorted(_model_files(files("hosim"), MODEL_SOURCES)):
         digest.update(name.encode())
-        digest.update(_meaning(name, item.read_text(encoding="utf-8")).encode())
+        digest.update(meaning(name, item.read_text(encoding="utf-8")).encode())
     return digest.hexdigest()
 
 
@@ -64,7 +64,7 @@ def model_fingerprint() -> str:
 PROSE_KEYS = {"source", "description", "evidence", "strength_source", "duration_source", "literature"}
 
 
-def _meaning(name: str, text: str) -> str:
+def meaning(name: str, text: str) -> str:
     """The part of a source file that decides results: the syntax tree without docstrings, or the data
     without its prose (sources and descriptions)."""
     if name.endswith(".toml"):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from hosim.analysis.patient import STAGES, VISIBLE_CM3, imaging_onset, stages
-from hosim.cohort.grade_map import brooker_of_volume
+from hosim.cohort.grade_map import brooker_of_volumes
 from hosim.cohort.population import Patients, Setting
 from hosim.engine import Recorder, Stepper, run
 from hosim.regimen import apply_interventions
@@ -62,7 +62,7 @@ def _outcomes(times: np.ndarray, series: dict[str, np.ndarray], graded: bool) ->
     final = series["heterotopic_bone_mm3"][-1] / 1000.0
     onset = np.full(n, np.nan)
     stage_days = np.full((n, len(STAGE_NAMES), 2), np.nan)
-    brooker = np.array([brooker_of_volume(v) if graded else "" for v in final], dtype="<U3")
+    brooker = brooker_of_volumes(final).astype("<U3") if graded else np.full(n, "", dtype="<U3")
     for k in range(n):
         one = {name: values[:, k] for name, values in series.items()}
         day = imaging_onset(times, one, pixels=False)

@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from hosim.cohort.grade_map import GRADES
+from hosim.cohort.population import get_setting
 from hosim.errors import InputError
 from hosim.io.figure_files import save_figure
 
@@ -27,11 +28,18 @@ def evidence_estimate(spec: dict) -> dict | None:
     known = set(setting.odds_factors) | set(setting.patterns) | set(setting.unquantified)
     try:
         estimate = estimate_risk(spec["setting"], [f for f in spec["factors"] if f in known],
-                                 tbsa=15.0 if setting.uses_tbsa else None)
+                                 tbsa=median_draw(spec["setting"], "tbsa") if setting.uses_tbsa else None)
     except InputError:
         return None
     return {"any_ho": estimate.any_ho.to_json(),
             "severe_ho": None if estimate.severe_ho is None else estimate.severe_ho.to_json()}
+
+
+def median_draw(setting: str, option: str) -> float:
+    """The weighted median of an option the setting's patients draw (data/population.toml)."""
+    draw = get_setting(setting).draws[option]
+    k = int(np.searchsorted(np.cumsum(draw.weights), 0.5))
+    return float(draw.values[k])
 
 
 def _bars(ax, labels, values, lows, highs, colours):
