@@ -511,6 +511,48 @@ def trial(
     typer.echo(f"store: {folder}/cohort.zarr; figures: " + ", ".join(str(f) for f in files))
 
 
+@app.command("calibrate-population")
+@user_errors
+def calibrate_population(
+    pool: int = typer.Option(6000, "--pool", metavar="N", help="Plausible people to select from."),
+    seed: int = typer.Option(0, "--seed", metavar="S", help="Seed of the pool and its draws."),
+    check: int = typer.Option(1000, "--check", metavar="N",
+                              help="Patients per setting in the out-of-sample check cohort (0: none)."),
+    install: bool = typer.Option(False, "--install", help="Make the result the population cohorts draw from."),
+    workers: int = typer.Option(None, "--workers", metavar="N", help="Local processes.  [default: one per core]"),
+    scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS", help="A Dask scheduler to run on."),
+    out: str = typer.Option(..., "--out", metavar="DIR", help="Output folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
+) -> None:
+    """Select the virtual population whose incidence per setting matches the literature (Allen 2016)."""
+    from hosim.cohort.population_fit import calibrate_population as fit, check_arguments, install_folder
+    from hosim.files import FolderLock, check_output_folder
+
+    check_arguments(pool, seed, check)
+    if install:
+        install_folder()
+    folder = check_output_folder(out, "--out")
+    client = _cohort_client(workers, scheduler)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with FolderLock(folder, "hosim calibrate-population"), progress_reporter("calibrate") as update:
+            report = fit(folder, pool, seed, check, install, workers, client, update)
+    finally:
+        if client is not None:
+            client.close()
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    typer.echo(f"{report['effective_people']['calibrated']:.0f} effective people of {pool} "
+               f"(prior {report['effective_people']['prior']:.0f})")
+    for name, c in report["check"]["settings"].items():
+        m = c["model"]
+        typer.echo(f"{name}: {m['incidence']:.1%} ({m['low']:.1%}-{m['high']:.1%})"
+                   + {None: " (no literature range)", True: " inside the literature range",
+                      False: " OUTSIDE the literature range"}[c["inside"]])
+    typer.echo("files: " + ", ".join(report["files"]) + (f"; installed: {report['installed']}" if report["installed"] else ""))
+
+
 @app.command()
 @user_errors
 def bench(
@@ -549,6 +591,8 @@ def risk(
     show_list: bool = typer.Option(False, "--list", help="List the settings and the factors each accepts."),
     seed: int = typer.Option(None, "--seed", metavar="N",
                              help="Seed of the interval sampling (a whole number >= 0).  [default: fixed]"),
+    mechanistic: bool = typer.Option(False, "--mechanistic",
+                                     help="Also the patient's own virtual cohort (1000 patients like this one)."),
 ) -> None:
     """Evidence-based risk of heterotopic ossification, with its sources (a research tool, not a diagnosis)."""
     from rich.console import Console
@@ -580,6 +624,11 @@ def risk(
     if setting is None:
         raise InputError("--setting is required unless --fhir-in gives it; see `hosim risk --list`")
     estimate = estimate_risk(setting, factor, prophylaxis, tbsa, delay_days, seed=seed)
+    cohort = None
+    if mechanistic:
+        from hosim.cohort.mechanistic_risk import mechanistic_estimate
+
+        cohort = mechanistic_estimate(setting, estimate.factors, prophylaxis, tbsa, delay_days, seed=seed)
     documents = {}
     if "--fhir-out" in outputs:
         from hosim.clinical.fhir import risk_assessment
@@ -587,14 +636,17 @@ def risk(
         documents["--fhir-out"] = json.dumps(risk_assessment(estimate, inputs), indent=2) + "\n"
     if "--report" in outputs:
         from hosim.clinical.report import render_report
+        from hosim.io.patient_report import mechanistic_section
 
-        documents["--report"] = render_report(estimate)
+        documents["--report"] = render_report(estimate, mechanistic_section(cohort) if cohort else "")
     for option, text in documents.items():
         write_text(outputs[option], text)
     if as_json:
-        typer.echo(json.dumps(estimate.to_json()))
+        typer.echo(json.dumps({**estimate.to_json(), **({"mechanistic": cohort} if cohort else {})}))
     else:
         clinical_console.print_risk(estimate, Console(), fhir_notes)
+        if cohort:
+            clinical_console.print_mechanistic(cohort, Console())
 
 
 @app.command()

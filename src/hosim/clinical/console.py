@@ -50,6 +50,25 @@ def print_risk(estimate: RiskEstimate, console: Console, fhir_notes: tuple[str, 
     console.print("Research tool, not a diagnosis.")
 
 
+def print_mechanistic(cohort: dict, console: Console) -> None:
+    """`hosim risk --mechanistic`: the patient's virtual cohort beside the evidence table."""
+    table = Table(title=f"Mechanistic: {cohort['n']} virtual patients like this one", show_lines=False)
+    for column in ("outcome", "share", "95% interval (Wilson)"):
+        table.add_column(column)
+    for key, label in (("any_ho", "any HO (visible on imaging)"), ("severe_ho", "severe HO (Brooker III-IV)")):
+        p = cohort[key]
+        if p["probability"] is not None:
+            table.add_row(label, f"{p['probability']:.1%}", f"{p['low']:.1%} - {p['high']:.1%}")
+    console.print(table)
+    console.print(f"  people: {cohort['people']}", soft_wrap=True, markup=False)
+    if cohort["interventions"]:
+        console.print("  prophylaxis as: " + ", ".join(
+            i["name"] + ":" + ",".join(f"{k}={v:g}" for k, v in i.items() if k != "name") for i in cohort["interventions"]),
+            soft_wrap=True, markup=False)
+    if cohort["factors_not_modelled"]:
+        console.print(f"  not in the mechanism: {', '.join(cohort['factors_not_modelled'])}", soft_wrap=True, markup=False)
+
+
 def print_grade(grade: Grade, console: Console) -> None:
     """One row per measure of the graded image."""
     table = Table(title="Hip HO grading")

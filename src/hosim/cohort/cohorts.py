@@ -21,7 +21,8 @@ import xarray as xr
 
 from hosim import __version__
 from hosim.cohort.grade_map import GRADES
-from hosim.cohort.population import check_given_factors, draw_patients, get_setting, variability
+from hosim.cohort.population import (POPULATION_FILE, calibrated_people, check_given_factors, draw_patients,
+                                     get_setting, variability)
 from hosim.cohort.runner import meaning, execute_tasks, model_fingerprint
 from hosim.errors import InputError, SimulationError
 from hosim.files import LOCK_NAME, write_atomic, write_json
@@ -67,6 +68,9 @@ def _population_fingerprint() -> str:
     digest = hashlib.sha256()
     for name in POPULATION_TABLES:
         digest.update(meaning(name, files("hosim.data").joinpath(name).read_text(encoding="utf-8")).encode())
+    people = files("hosim.data").joinpath(POPULATION_FILE)
+    if people.is_file():
+        digest.update(people.read_bytes())
     return digest.hexdigest()
 
 
@@ -78,10 +82,26 @@ def run_chunk(task: dict) -> dict:
     setting = get_setting(spec["setting"])
     start = k * spec["chunk"]
     index = np.arange(start, min(spec["n"], start + spec["chunk"]))
-    patients = draw_patients(setting, spec["seed"], index, spec["factors"])
+    patients = draw_patients(setting, spec["seed"], index, spec["factors"], people=cohort_people())
     arms = {name: run_patients(setting, patients, specs) for name, specs in spec["arms"].items()}
     return {"index": index, "options": patients.options, "factors": patients.factors,
             "multipliers": patients.multipliers, "arms": arms}
+
+
+def cohort_people():
+    """The people cohorts draw from: the calibrated population once one is installed, else None (the
+    uncalibrated log-normal prior of population.toml)."""
+    calibrated = calibrated_people()
+    return None if calibrated is None else calibrated[0]
+
+
+def people_summary() -> str:
+    """Which people a cohort's patients are, in words."""
+    people = cohort_people()
+    if people is None:
+        return "uncalibrated: log-normal variability around the model's values (population.toml)"
+    return (f"calibrated by `hosim calibrate-population`: {len(people)} people, {1.0 / np.sum(people.weights**2):.0f} "
+            "effective, drawn by their weights")
 
 
 def chunk_dataset(spec: dict, chunk: dict) -> xr.Dataset:
@@ -235,7 +255,8 @@ def summarise(spec: dict, cohort: xr.Dataset) -> dict:
     """The --json summary: a cohort's one arm flat (the contract's keys), a trial's arms with relative risks."""
     arms = {name: arm_summary(cohort.sel(arm=name)) for name in spec["arms"]}
     base = {"setting": spec["setting"], "n": spec["n"], "seed": spec["seed"], "factors": spec["factors"],
-            "definitions": DEFINITIONS, "variability": {k: v.sigma for k, v in variability().items()}}
+            "definitions": DEFINITIONS, "variability": {k: v.sigma for k, v in variability().items()},
+            "people": people_summary()}
     if list(spec["arms"]) == ["cohort"]:
         return {**base, "interventions": spec["arms"]["cohort"], **arms["cohort"]}
     return {**base, "arms": arms, "relative_risk": relative_risks(spec, cohort)}

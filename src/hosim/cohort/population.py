@@ -53,6 +53,18 @@ class Setting:
 
 
 @dataclass(frozen=True)
+class People:
+    """A population of persons: each a row of variability multipliers (population.toml's order) with the
+    weight it is drawn with (adding up to 1)."""
+
+    multipliers: np.ndarray  # (persons, varying parameters)
+    weights: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.weights)
+
+
+@dataclass(frozen=True)
 class Patients:
     """Drawn patients: their indices in the cohort, options, factors and parameter multipliers (name -> one
     per patient: variability times factors, held inside the plausible range)."""
@@ -100,18 +112,47 @@ def _table() -> tuple[dict[str, Variability], dict[str, Setting]]:
                                  f"must apply to {scenario.name}")
             factors[factor] = (float(f["prevalence"]), f["source"])
         setting = Setting(name, scenario.name, dict(entry.get("options", {})), draws, factors)
-        for values in _option_sets(setting):
+        for values, _ in option_sets(setting):
             scenario.check_options(values)
         settings[name] = setting
     return variability, settings
 
 
-def _option_sets(setting: Setting) -> list[dict]:
-    """Every option combination the setting's draws can give (checked once when the table loads)."""
-    combos = [dict(setting.options)]
+def option_sets(setting: Setting) -> list[tuple[dict, float]]:
+    """Every option combination the setting's draws can give, with its share of the setting's patients."""
+    combos = [(dict(setting.options), 1.0)]
     for option, draw in setting.draws.items():
-        combos = [{**c, option: v} for c in combos for v in draw.values]
+        combos = [({**c, option: v}, share * w) for c, share in combos for v, w in zip(draw.values, draw.weights)]
     return combos
+
+
+POPULATION_FILE = "virtual_population.csv"
+
+
+def read_people(text: str, where: str) -> tuple[People, str]:
+    """People from their CSV (cohort.population_fit.people_csv) and the fingerprint they were fitted on;
+    ValueError naming the file."""
+    lines = text.splitlines()
+    if len(lines) < 4 or not lines[1].startswith("# fitted on "):
+        raise ValueError(f"{where}: not a hosim virtual population (two comment lines, a header, rows)")
+    header = lines[2].split(",")
+    if header != ["person", "weight", *variability()]:
+        raise ValueError(f"{where}: columns {header} are not person, weight and {', '.join(variability())}")
+    data = np.loadtxt(lines[3:], delimiter=",", ndmin=2)
+    weights = data[:, 1]
+    if np.any(weights < 0) or not np.isclose(weights.sum(), 1.0) or np.any(data[:, 2:] <= 0):
+        raise ValueError(f"{where}: weights must be >= 0 and add up to 1, multipliers > 0")
+    return People(data[:, 2:], weights / weights.sum()), lines[1].removeprefix("# fitted on ").strip()
+
+
+@functools.cache
+def calibrated_people() -> tuple[People, str] | None:
+    """The packaged calibrated population (`hosim calibrate-population --install`) and what it was fitted on;
+    None before one is installed (cohorts then draw from the uncalibrated prior)."""
+    item = resources.files("hosim.data").joinpath(POPULATION_FILE)
+    if not item.is_file():
+        return None
+    return read_people(item.read_text(encoding="utf-8"), f"hosim/data/{POPULATION_FILE}")
 
 
 def variability() -> dict[str, Variability]:
@@ -142,24 +183,35 @@ def check_given_factors(setting: Setting, names: Sequence[str]) -> tuple[str, ..
     return tuple(names)
 
 
-def draw_patients(setting: Setting, seed: int, index: np.ndarray, given_factors: Sequence[str] = ()) -> Patients:
-    """Patients `index` of the cohort with this seed: options, factors and parameter multipliers."""
-    table = factor_table()
+def draw_patients(setting: Setting, seed: int, index: np.ndarray, given_factors: Sequence[str] = (),
+                  people: "People | None" = None) -> Patients:
+    """Patients `index` of the cohort with this seed: options, factors and parameter multipliers. The person
+    (the multipliers of the varying parameters, before factors) is drawn from `people` by its weights, or,
+    without people, from the log-normal variability of population.toml (the uncalibrated prior)."""
     spread = variability()
-    human = load_parameters("human")
-    options, factors, z = [], [], np.zeros((len(index), len(spread)))
+    options, factors, persons = [], [], np.zeros((len(index), len(spread)))
     for row, i in enumerate(index):
         rng = np.random.default_rng([int(seed), int(i)])
         chosen = dict(setting.options)
         for option, draw in setting.draws.items():
             chosen[option] = draw.values[int(rng.choice(len(draw.values), p=draw.weights))]
         has = [name for name, (prevalence, _) in setting.factors.items() if rng.random() < prevalence]
-        z[row] = rng.standard_normal(len(spread))
+        if people is None:
+            persons[row] = np.exp(np.array([v.sigma for v in spread.values()]) * rng.standard_normal(len(spread)))
+        else:
+            persons[row] = people.multipliers[int(rng.choice(len(people), p=people.weights))]
         options.append(chosen)
         factors.append(tuple(sorted(set(has) | set(given_factors))))
-    multipliers = {}
-    for k, (name, v) in enumerate(spread.items()):
-        multipliers[name] = np.exp(v.sigma * z[:, k])
+    return patients_of(index, options, factors, persons)
+
+
+def patients_of(index: np.ndarray, options: list[dict], factors: list[tuple[str, ...]], persons: np.ndarray
+                ) -> Patients:
+    """Patients from their options, factors and persons (one row of variability multipliers each, in
+    population.toml's order): the factors' moves on top, every value held inside its plausible range."""
+    table = factor_table()
+    human = load_parameters("human")
+    multipliers = {name: persons[:, k].copy() for k, name in enumerate(variability())}
     for row, names in enumerate(factors):
         for name in names:
             for parameter, m in table[name].moves.items():

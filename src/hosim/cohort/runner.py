@@ -61,7 +61,7 @@ def model_fingerprint() -> str:
 
 
 # Keys of the data files that document a number rather than decide it.
-PROSE_KEYS = {"source", "description", "evidence", "strength_source", "duration_source", "literature"}
+PROSE_KEYS = {"source", "description", "evidence", "strength_source", "duration_source", "literature", "reason"}
 
 
 def meaning(name: str, text: str) -> str:

@@ -45,6 +45,25 @@ def simulated_section(result, figures: bool, left_out: list[str]) -> str:
                "the evidence for this situation gives one prophylaxis at most, for hip operations only.</p>"))
 
 
+def mechanistic_section(cohort: dict) -> str:
+    """`hosim risk --mechanistic`: the patient's virtual cohort in plain words, beside the published numbers."""
+    def share(p: dict) -> str:
+        return (f"<b>{100 * p['probability']:.0f} in 100</b> (between {100 * p['low']:.0f} and "
+                f"{100 * p['high']:.0f} with this many simulated patients)")
+
+    severe = cohort["severe_ho"]
+    missing = cohort["factors_not_modelled"]
+    return (f"<h2>What the mechanistic model says</h2>"
+            f"<p>The model simulated <b>{cohort['n']}</b> virtual patients in your situation"
+            f"{' with ' + escape(', '.join(cohort['factors_used'])) if cohort['factors_used'] else ''}, each with "
+            f"their own body (how strongly their tissue responds to injury). In about {share(cohort['any_ho'])} "
+            f"the extra bone would show on imaging"
+            + ("" if severe["probability"] is None else f"; in about {share(severe)} it was severe (Brooker III-IV)")
+            + ". The numbers above come from published studies; these come from the model's mechanism, calibrated "
+            "to those studies' incidence. Where they disagree, the published numbers are the better guide.</p>"
+            + ("" if not missing else f"<p>The model does not yet represent: {escape(', '.join(missing))}.</p>"))
+
+
 def patient_report(result, figures: bool = True) -> str | None:
     """The report page, or None where the scenario has no clinical setting to estimate."""
     evidence = get_scenario(result.scenario).evidence(result.options, result.options.get("factors", ()))
