@@ -104,3 +104,19 @@ def test_command_writes_its_report_and_refuses_bad_input_before_any_work(tmp_pat
         bad = runner.invoke(app, ["calibrate-population", *args, "--out", str(tmp_path / "bad")])
         assert bad.exit_code == 2 and message in bad.output and "Traceback" not in bad.output
         assert not (tmp_path / "bad").exists()
+
+
+@pytest.mark.slow
+def test_risk_mechanistic_puts_the_patients_virtual_cohort_beside_the_evidence(tmp_path):
+    result = runner.invoke(app, ["risk", "--setting", "tha", "--factor", "male", "--prophylaxis", "nsaid",
+                                 "--mechanistic", "--json", "--report", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    mechanistic = answer["mechanistic"]
+    assert {"probability", "low", "high"} == set(answer["any_ho"]) == set(mechanistic["any_ho"])
+    assert mechanistic["n"] == 1000 and mechanistic["factors_used"] == ["male"]
+    assert mechanistic["interventions"] == [{"name": "nsaid", "end": 42.0}]
+    assert mechanistic["any_ho"]["low"] <= mechanistic["any_ho"]["probability"] <= mechanistic["any_ho"]["high"]
+    assert "What the mechanistic model says" in (tmp_path / "r.html").read_text()
+    bad = runner.invoke(app, ["risk", "--setting", "hip-fracture-arthroplasty", "--delay-days", "30", "--mechanistic"])
+    assert bad.exit_code == 2 and "delay_days" in bad.output and "Traceback" not in bad.output
