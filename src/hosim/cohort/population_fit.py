@@ -151,7 +151,7 @@ def pool_tasks(names: list[str], people: np.ndarray, seed: int) -> dict[str, dic
     tasks = {}
     for name in names:
         for k, (options, share) in enumerate(option_sets(get_setting(name))):
-            tasks[f"{name}/{k}"] = {"setting": name, "options": options, "share": share, "seed": seed, "people": people}
+            tasks[f"{name}/{k:03d}"] = {"setting": name, "options": options, "share": share, "seed": seed, "people": people}
     return tasks
 
 
@@ -230,10 +230,13 @@ def calibrate(pool: int, seed: int, workers: int | None = None, client=None,
     for name, outcome, error in execute_tasks(tasks, pool_outcomes, workers, client):
         if error is not None:
             raise SimulationError(f"{name}: {error}")
-        outcomes.setdefault(tasks[name]["setting"], []).append((tasks[name]["share"], outcome))
+        outcomes.setdefault(tasks[name]["setting"], []).append((name, tasks[name]["share"], outcome))
         done += 1
         if progress is not None:
             progress(done, len(tasks))
+    # in task order, not finishing order: sums of floats then agree bit for bit at any worker count
+    outcomes = {setting: [(share, out) for _, share, out in sorted(parts, key=lambda part: part[0])]
+                for setting, parts in outcomes.items()}
     f = features(targets, outcomes)
     seen = {t.setting: f[:, k] for k, t in enumerate(targets) if t.name == t.setting}
     aim, sd = aims(targets)
