@@ -402,6 +402,11 @@ def experiment(
     typer.echo("report: " + ", ".join(f"{out}/{f}" for f in report["files"]))
 
 
+# --workers and --scheduler of every command that runs tasks on a local pool or a Dask cluster
+WORKERS = typer.Option(None, "--workers", metavar="N", help="Local processes.  [default: one per core]")
+SCHEDULER = typer.Option(None, "--scheduler", metavar="ADDRESS", help="A Dask scheduler to run the tasks on.")
+
+
 def _cohort_client(workers: int | None, scheduler: str | None):
     """A Dask client for --scheduler (None: the local pool); both at once is refused."""
     if scheduler is None:
@@ -444,8 +449,8 @@ def cohort(
     intervention: list[str] = typer.Option([], "-i", "--intervention", metavar="NAME[:k=v,...]",
                                            help="A treatment every patient gets, as `hosim run -i` (repeatable)."),
     seed: int = typer.Option(0, "--seed", metavar="S", help="Cohort seed; patient i draws from (S, i)."),
-    workers: int = typer.Option(None, "--workers", metavar="N", help="Local processes.  [default: one per core]"),
-    scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS", help="A Dask scheduler to run chunks on."),
+    workers: int = WORKERS,
+    scheduler: str = SCHEDULER,
     out: str = typer.Option(..., "--out", metavar="DIR", help="Output folder (resumed when it holds this cohort)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
@@ -485,8 +490,8 @@ def trial(
     n: int = typer.Option(..., "--n", metavar="N", help="Virtual patients (every arm treats the same ones)."),
     factor: list[str] = typer.Option([], "--factor", metavar="NAME", help="A factor every patient has (repeatable)."),
     seed: int = typer.Option(0, "--seed", metavar="S", help="Cohort seed; patient i draws from (S, i)."),
-    workers: int = typer.Option(None, "--workers", metavar="N", help="Local processes.  [default: one per core]"),
-    scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS", help="A Dask scheduler to run chunks on."),
+    workers: int = WORKERS,
+    scheduler: str = SCHEDULER,
     out: str = typer.Option(..., "--out", metavar="DIR", help="Output folder (resumed when it holds this trial)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
 ) -> None:
@@ -519,8 +524,8 @@ def calibrate_population(
     check: int = typer.Option(1000, "--check", metavar="N",
                               help="Patients per setting in the out-of-sample check cohort (0: none)."),
     install: bool = typer.Option(False, "--install", help="Make the result the population cohorts draw from."),
-    workers: int = typer.Option(None, "--workers", metavar="N", help="Local processes.  [default: one per core]"),
-    scheduler: str = typer.Option(None, "--scheduler", metavar="ADDRESS", help="A Dask scheduler to run on."),
+    workers: int = WORKERS,
+    scheduler: str = SCHEDULER,
     out: str = typer.Option(..., "--out", metavar="DIR", help="Output folder."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:

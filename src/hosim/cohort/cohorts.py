@@ -100,7 +100,7 @@ def people_summary() -> str:
     people = cohort_people()
     if people is None:
         return "uncalibrated: log-normal variability around the model's values (population.toml)"
-    return (f"calibrated by `hosim calibrate-population`: {len(people)} people, {1.0 / np.sum(people.weights**2):.0f} "
+    return (f"calibrated by `hosim calibrate-population`: {len(people)} people, {people.effective_size:.0f} "
             "effective, drawn by their weights")
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from hosim.biology.factors import factors_for
 from hosim.cohort.cohorts import DEFINITIONS, cohort_people, people_summary, proportion
 from hosim.cohort.population import draw_patients, get_setting
+from hosim.cohort.virtual import run_patients
 from hosim.errors import InputError
 from hosim.regimen import check_interventions
 from hosim.scenarios import get_scenario
@@ -47,8 +48,6 @@ def mechanistic_estimate(setting: str, factors: Sequence[str], prophylaxis: str 
                      draws={k: v for k, v in chosen.draws.items() if k not in fixed})
     interventions = PROPHYLAXIS_INTERVENTIONS.get(prophylaxis, []) if prophylaxis else []
     check_interventions(interventions, scenario.species, scenario.default_days)
-    from hosim.cohort.virtual import run_patients
-
     patients = draw_patients(chosen, seed, np.arange(n), used, people=cohort_people())
     out = run_patients(chosen, patients, interventions)
     graded = bool(np.all(out["brooker"] != ""))

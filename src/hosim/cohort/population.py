@@ -63,6 +63,15 @@ class People:
     def __len__(self) -> int:
         return len(self.weights)
 
+    @property
+    def effective_size(self) -> float:
+        return effective_size(self.weights)
+
+
+def effective_size(w: np.ndarray) -> float:
+    """Kish's effective sample size of normalised weights: how many equally weighted people they are worth."""
+    return float(1.0 / np.sum(w**2))
+
 
 @dataclass(frozen=True)
 class Patients:
@@ -84,9 +93,18 @@ class Patients:
 
 
 @functools.cache
+def _raw_table() -> dict:
+    return tomllib.loads(resources.files("hosim.data").joinpath("population.toml").read_text(encoding="utf-8"))
+
+
+def calibration_table() -> dict:
+    """population.toml [calibration]: what `hosim calibrate-population` fits besides the incidence rows."""
+    return _raw_table()["calibration"]
+
+
+@functools.cache
 def _table() -> tuple[dict[str, Variability], dict[str, Setting]]:
-    text = resources.files("hosim.data").joinpath("population.toml").read_text(encoding="utf-8")
-    table = tomllib.loads(text)
+    table = _raw_table()
     human = load_parameters("human")
     variability = {}
     for name, entry in table["variability"].items():

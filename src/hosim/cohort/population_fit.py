@@ -21,12 +21,10 @@ no spread (FOP) is reported, not fitted.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import json
 import os
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -38,18 +36,19 @@ from scipy import optimize, stats
 from hosim.biology.parameters import load_parameters
 from hosim.clinical.evidence import evidence_row, uncertainty_of
 from hosim.clinical.settings import SETTINGS
-from hosim.cohort.population import (POPULATION_FILE, People, calibrated_people, draw_patients, get_setting,
-                                     option_sets, patients_of, settings, variability)
+from hosim.cohort.population import (POPULATION_FILE, People, calibrated_people, calibration_table, draw_patients,
+                                     effective_size, get_setting, option_sets, patients_of, settings, variability)
 from hosim.errors import InputError, SimulationError
 from hosim.files import write_text
 
-GRADES_WITH_HO = ("I", "II", "III-IV")
+GRADES_WITH_HO = {"I": ("I",), "II": ("II",), "III-IV": ("III", "IV")}
 MAX_POOL = 200_000
 
 
 @dataclass(frozen=True)
 class Target:
-    """One calibration target: the mean of a per-person feature, its value and reported 95% range."""
+    """One calibration target, its value and reported 95% range: a setting's incidence of HO, or (grades
+    given) the share of these grades among the setting's patients with HO."""
 
     name: str
     setting: str
@@ -57,11 +56,12 @@ class Target:
     low: float
     high: float
     source: str
+    grades: tuple[str, ...] = ()
 
     @property
     def sd(self) -> float:
         """The Gaussian error the fit allows: a 95% range is about 3.92 standard deviations wide."""
-        return max((self.high - self.low) / (2 * stats.norm.ppf(0.975)), 0.005)
+        return (self.high - self.low) / (2 * stats.norm.ppf(0.975))
 
 
 def literature_range(row_id: str) -> tuple[float, float] | None:
@@ -76,16 +76,10 @@ def literature_range(row_id: str) -> tuple[float, float] | None:
     return None
 
 
-@functools.cache
-def _calibration_table() -> dict:
-    text = resources.files("hosim.data").joinpath("population.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)["calibration"]
-
-
 def incidence_targets() -> tuple[list[Target], dict[str, str]]:
     """Every setting's any-HO target (its first row with a spread) and, for the settings left out, why."""
     targets = []
-    left_out = {name: entry["reason"] for name, entry in _calibration_table().get("not_fitted", {}).items()}
+    left_out = {name: entry["reason"] for name, entry in calibration_table().get("not_fitted", {}).items()}
     for name in settings():
         if name in left_out:
             continue
@@ -102,15 +96,14 @@ def incidence_targets() -> tuple[list[Target], dict[str, str]]:
 
 def brooker_targets() -> list[Target]:
     """THA Brooker grades among hips with HO (the placebo arm's counts): I, II and III-IV."""
-    entry = _calibration_table()["tha_brooker"]
-    counts = {grade: int(entry["counts"][grade]) for grade in ("0", "I", "II", "III", "IV")}
-    counts["III-IV"] = counts.pop("III") + counts.pop("IV")
-    with_ho = sum(counts[g] for g in GRADES_WITH_HO)
+    entry = calibration_table()["tha_brooker"]
+    counts = {label: sum(int(entry["counts"][g]) for g in grades) for label, grades in GRADES_WITH_HO.items()}
+    with_ho = sum(counts.values())
     out = []
-    for grade in GRADES_WITH_HO:
-        beta = stats.beta(counts[grade] + 0.5, with_ho - counts[grade] + 0.5)
-        out.append(Target(f"tha-brooker-{grade}", entry["setting"], counts[grade] / with_ho,
-                          float(beta.ppf(0.025)), float(beta.ppf(0.975)), entry["source"]))
+    for label, grades in GRADES_WITH_HO.items():
+        beta = stats.beta(counts[label] + 0.5, with_ho - counts[label] + 0.5)
+        out.append(Target(f"tha-brooker-{label}", entry["setting"], counts[label] / with_ho,
+                          float(beta.ppf(0.025)), float(beta.ppf(0.975)), entry["source"], grades))
     return out
 
 
@@ -163,9 +156,8 @@ def features(targets: list[Target], outcomes: dict[str, dict]) -> np.ndarray:
     for target in targets:
         parts = outcomes[target.setting]
         seen = sum(share * out["visible"].astype(float) for share, out in parts)
-        if target.name.startswith("tha-brooker-"):
-            grades = target.name.removeprefix("tha-brooker-").split("-")
-            has = sum(share * np.isin(out["brooker"], grades).astype(float) for share, out in parts)
+        if target.grades:
+            has = sum(share * np.isin(out["brooker"], target.grades).astype(float) for share, out in parts)
             columns.append(has - target.value * seen)
         else:
             columns.append(seen)
@@ -175,9 +167,9 @@ def features(targets: list[Target], outcomes: dict[str, dict]) -> np.ndarray:
 def aims(targets: list[Target]) -> tuple[np.ndarray, np.ndarray]:
     """The feature means the fit aims at and their allowed errors (a Brooker share's error scaled by the
     setting's incidence, as its feature is)."""
-    incidence = {t.setting: t.value for t in targets if t.name == t.setting}
-    aim = np.array([0.0 if t.name != t.setting else t.value for t in targets])
-    sd = np.array([t.sd * (incidence[t.setting] if t.name != t.setting else 1.0) for t in targets])
+    incidence = {t.setting: t.value for t in targets if not t.grades}
+    aim = np.array([0.0 if t.grades else t.value for t in targets])
+    sd = np.array([t.sd * (incidence[t.setting] if t.grades else 1.0) for t in targets])
     return aim, sd
 
 
@@ -198,11 +190,6 @@ def fit_weights(f: np.ndarray, aim: np.ndarray, sd: np.ndarray, log_prior: np.nd
     a = log_prior + f @ result.x
     w = np.exp(a - a.max())
     return w / w.sum(), result.x
-
-
-def effective_size(w: np.ndarray) -> float:
-    """Kish's effective sample size of weights."""
-    return float(1.0 / np.sum(w**2))
 
 
 def check_arguments(pool: int, seed: int, check: int) -> None:
@@ -238,7 +225,7 @@ def calibrate(pool: int, seed: int, workers: int | None = None, client=None,
     outcomes = {setting: [(share, out) for _, share, out in sorted(parts, key=lambda part: part[0])]
                 for setting, parts in outcomes.items()}
     f = features(targets, outcomes)
-    seen = {t.setting: f[:, k] for k, t in enumerate(targets) if t.name == t.setting}
+    seen = {t.setting: f[:, k] for k, t in enumerate(targets) if not t.grades}
     aim, sd = aims(targets)
     weights, lam = fit_weights(f, aim, sd, log_prior)
     prior = np.exp(log_prior - log_prior.max())
@@ -257,12 +244,12 @@ def _target_report(t: Target, column: np.ndarray, seen: np.ndarray, prior: np.nd
                    lam: float) -> dict:
     """A target beside the prior's and the calibrated population's value of it (a Brooker share as a share
     of hips with HO)."""
-    if t.name == t.setting:
+    if not t.grades:
         before, after = float(column @ prior), float(column @ weights)
     else:
         before = float((column + t.value * seen) @ prior / max(seen @ prior, 1e-12))
         after = float((column + t.value * seen) @ weights / max(seen @ weights, 1e-12))
-    return {"name": t.name, "setting": t.setting, "target": t.value, "low": round(t.low, 4), "high": round(t.high, 4),
+    return {"name": t.name, "setting": t.setting, "grades": list(t.grades), "target": t.value, "low": round(t.low, 4), "high": round(t.high, 4),
             "prior": round(before, 4), "calibrated": round(after, 4), "lambda": round(float(lam), 4),
             "source": t.source}
 
@@ -313,8 +300,7 @@ def check_task(task: dict) -> dict:
     from hosim.cohort.virtual import run_patients
 
     setting = get_setting(task["setting"])
-    people = People(np.asarray(task["multipliers"]), np.asarray(task["weights"]))
-    patients = draw_patients(setting, task["seed"], np.arange(task["n"]), people=people)
+    patients = draw_patients(setting, task["seed"], np.arange(task["n"]), people=task["people"])
     return {"visible": int(run_patients(setting, patients)["visible"].sum())}
 
 
@@ -326,8 +312,7 @@ def check_population(people: People, n: int, seed: int, workers: int | None = No
     from hosim.cohort.cohorts import proportion
     from hosim.cohort.runner import execute_tasks
 
-    tasks = {name: {"setting": name, "n": n, "seed": seed + 1, "multipliers": people.multipliers,
-                    "weights": people.weights} for name in settings()}
+    tasks = {name: {"setting": name, "n": n, "seed": seed + 1, "people": people} for name in settings()}
     out = {}
     for name, outcome, error in execute_tasks(tasks, check_task, workers, client):
         if error is not None:

@@ -18,7 +18,7 @@ def fit_figure(report: dict, check: dict, path: Path) -> Path:
     cohort with its Wilson interval."""
     import matplotlib.pyplot as plt
 
-    fitted = {t["setting"]: t for t in report["targets"] if t["name"] == t["setting"]}
+    fitted = {t["setting"]: t for t in report["targets"] if not t["grades"]}
     names = list(check)
     fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.45 * len(names)), constrained_layout=True)
     for k, name in enumerate(names):
@@ -72,7 +72,7 @@ def people_figure(report: dict, multipliers: np.ndarray, weights: np.ndarray, si
 
 def fit_table(report: dict, check: dict) -> str:
     """The report as a Markdown table: target, prior, calibrated and check per setting."""
-    fitted = {t["setting"]: t for t in report["targets"] if t["name"] == t["setting"]}
+    fitted = {t["setting"]: t for t in report["targets"] if not t["grades"]}
     lines = ["| setting | literature (95% range) | pool, prior | pool, calibrated | check cohort (Wilson 95%) | "
              "inside |", "|---|---|---|---|---|---|"]
     for name, c in check.items():
@@ -87,7 +87,7 @@ def fit_table(report: dict, check: dict) -> str:
     lines += ["", "| THA grade among hips with HO | target (95% range) | pool, prior | pool, calibrated |",
               "|---|---|---|---|"]
     for t in report["targets"]:
-        if t["name"] != t["setting"]:
+        if t["grades"]:
             lines.append(f"| {t['name'].removeprefix('tha-brooker-')} | {t['target']:.0%} ({t['low']:.0%}-"
                          f"{t['high']:.0%}) | {t['prior']:.0%} | {t['calibrated']:.0%} |")
     if report["not_fitted"]:
