@@ -21,11 +21,12 @@ def _series(setup):
 
 
 def test_batch_patients_are_their_own_runs():
-    """Per-patient multipliers (transport-leak and cascade parameters, a factor on top) give each patient's
-    series of its own single run, to the last bit: nothing passes between patients."""
+    """Per-patient multipliers (transport-leak and cascade parameters, the blood volume that scales the
+    flows to and from the blood, a factor on top) give each patient's series of its own single run, to the
+    last bit: nothing passes between patients."""
     scenario = get_scenario("tha")
     multipliers = {"fap_bmp2_half": np.array([0.6, 1.0, 1.5]), "bmp2_decay": np.array([1.2, 0.9, 1.0]),
-                   "macrophage_recruitment": np.array([1.0, 1.3, 0.8])}
+                   "macrophage_recruitment": np.array([1.0, 1.3, 0.8]), "blood_volume": np.array([0.8, 1.0, 1.2])}
     batch = _series(scenario.build(dims=0, days=DAYS, patients=3, patient_multipliers=multipliers,
                                    factors=["prior-ho"]))
     human = load_parameters("human")

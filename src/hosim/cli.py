@@ -370,12 +370,33 @@ def experiment(
                           help="sensitivity: Morris trajectories or Sobol base samples (a power of 2).  [default: 10; 64]"),
     parameters: str = typer.Option(None, "--parameters", metavar="A,B,...",
                                    help="sensitivity: the parameters varied.  [default: every one with a range]"),
+    setting: str = typer.Option(None, "--setting", metavar="NAME",
+                                help="sensitivity: of a clinical setting's cohort incidence (hosim risk --list), "
+                                     "grouped by cascade step, instead of one scenario's run."),
+    patients: int = typer.Option(None, "--patients", metavar="N",
+                                 help="sensitivity --setting: patients every point runs.  [default: 200]"),
 ) -> None:
     """Run a virtual experiment in parallel; finished cases are kept in DIR/cases, so a re-run resumes."""
     from hosim.cohort.experiments import check_experiment, run_experiment
     from hosim.files import FolderLock, check_output_folder
 
-    if name == "sensitivity":
+    if name == "sensitivity" and setting is not None:
+        from hosim.cohort.incidence_sensitivity import check_incidence_sensitivity, run_incidence_sensitivity
+
+        given = [flag for flag, value in (("--scenario", scenario), ("--dims", dims), ("--days", days),
+                                          ("--resolution", resolution), ("--species", species)) if value is not None]
+        if given:
+            raise InputError(f"{', '.join(given)}: a --setting sensitivity runs the setting's own scenario, human, "
+                             "in 0-D; leave these out")
+        cohort = check_incidence_sensitivity(setting, method, n, parameters, patients, seed, workers)
+        typer.echo(f"sensitivity of {cohort.setting} incidence: {cohort.design.method}, "
+                   f"{len(cohort.design.factors)} cascade steps ({len(cohort.design.parameters)} parameters), "
+                   f"{cohort.design.runs} points x {cohort.patients} patients", err=True)
+
+        def run(out, update):
+            report, counts = run_incidence_sensitivity(cohort, out, workers=workers, progress=update)
+            return report, counts, "points"
+    elif name == "sensitivity":
         from hosim.cohort.sensitivity import check_sensitivity, run_sensitivity
 
         design, options = check_sensitivity(scenario, method, n, parameters, dims=dims, days=days,
@@ -384,21 +405,26 @@ def experiment(
                    f"of {design.scenario} in {options['dims']}-D", err=True)
 
         def run(out, update):
-            return run_sensitivity(design, out, options, workers=workers, progress=update)
+            report, batch = run_sensitivity(design, out, options, workers=workers, progress=update)
+            return report, {"computed": len(batch.computed), "reused": len(batch.reused)}, "cases"
     else:
         given = [flag for flag, value in (("--scenario", scenario), ("--method", method), ("--n", n),
-                                          ("--parameters", parameters)) if value is not None]
+                                          ("--parameters", parameters), ("--setting", setting),
+                                          ("--patients", patients)) if value is not None]
         if given:
             raise InputError(f"{', '.join(given)}: only the sensitivity experiment takes these options")
         options = check_experiment(name, dims=2 if dims is None else dims, days=days, resolution_um=resolution,
                                    seed=seed, species=species, workers=workers)
 
         def run(out, update):
-            return run_experiment(name, out, options, workers=workers, progress=update)
+            report, batch = run_experiment(name, out, options, workers=workers, progress=update)
+            return report, {"computed": len(batch.computed), "reused": len(batch.reused)}, "cases"
+    if patients is not None and setting is None:
+        raise InputError("--patients: only a --setting sensitivity takes it")
     out = check_output_folder(Path("runs") / "experiments" / name if out is None else out, "--out")
     with FolderLock(out, f"hosim experiment {name}"), progress_reporter(name) as update:
-        report, batch = run(out, update)
-    typer.echo(f"cases: {len(batch.computed)} computed, {len(batch.reused)} reused from {out}/cases")
+        report, counts, unit = run(out, update)
+    typer.echo(f"{unit}: {counts['computed']} computed, {counts['reused']} reused from {out}/{unit}")
     typer.echo("report: " + ", ".join(f"{out}/{f}" for f in report["files"]))
 
 

@@ -57,10 +57,10 @@ def cohort_spec(setting: str, n: int, arms: Mapping[str, Sequence] | None = None
     return {"setting": chosen.name, "scenario": chosen.scenario, "n": int(n), "seed": int(seed), "chunk": int(chunk),
             "factors": list(check_given_factors(chosen, list(factors))),
             "arms": {name: list(specs) for name, specs in arms.items()},
-            "model": model_fingerprint(), "population": _population_fingerprint(), "version": __version__}
+            "model": model_fingerprint(), "population": people_fingerprint(), "version": __version__}
 
 
-def _population_fingerprint() -> str:
+def people_fingerprint() -> str:
     """The population and grade-map tables as data (their prose excluded, as the model's fingerprint
     reads its tables), so edited tables recompute."""
     from importlib.resources import files

@@ -60,10 +60,16 @@ class Design:
     parameters: tuple[str, ...]
     species: str
     seed: int
+    groups: tuple[str, ...] = ()  # one label per parameter: indices per group (SALib groups); () none
+
+    @property
+    def factors(self) -> tuple[str, ...]:
+        """What the indices are of: the groups (in order of first appearance), else the parameters."""
+        return tuple(dict.fromkeys(self.groups)) if self.groups else self.parameters
 
     @property
     def runs(self) -> int:
-        k = len(self.parameters)
+        k = len(self.factors)
         return self.n * (k + 1) if self.method == "morris" else self.n * (k + 2)
 
 
@@ -132,7 +138,8 @@ def problem(design: Design) -> dict:
     for name in design.parameters:
         low, high = params[name].low, params[name].high
         bounds.append([np.log10(low), np.log10(high)] if log_scaled(low, high) else [low, high])
-    return {"num_vars": len(design.parameters), "names": list(design.parameters), "bounds": bounds}
+    grouped = {"groups": list(design.groups)} if design.groups else {}
+    return {"num_vars": len(design.parameters), "names": list(design.parameters), "bounds": bounds, **grouped}
 
 
 def sample(design: Design) -> np.ndarray:
@@ -179,27 +186,41 @@ def outcome_values(outcome: dict) -> dict[str, float]:
 
 def analyse(design: Design, outcomes: dict) -> list[dict]:
     """One row per (outcome, parameter) with the method's indices, ranked within each outcome."""
+    values = [outcome_values(o) for o in outcomes.values()]
+    return indices(design, {key: np.array([v[key] for v in values], dtype=np.float64) for key in OUTCOMES})
+
+
+def indices(design: Design, outputs: dict[str, np.ndarray]) -> list[dict]:
+    """One row per (output, factor: parameter or group) with the method's indices, ranked within each
+    output; outputs hold one value per row of the design's sample."""
     from SALib.analyze import morris, sobol
 
     X = sample(design)
-    values = [outcome_values(o) for o in outcomes.values()]
+    seed = design.seed + 1  # the bootstrap's seed: SALib ignores a seed of 0 (`if seed:`) and draws unseeded
     rows = []
-    for key in OUTCOMES:
-        Y = np.array([v[key] for v in values], dtype=np.float64)
+    for key, Y in outputs.items():
         if design.method == "morris":
-            result = morris.analyze(problem(design), X, Y, num_levels=MORRIS_LEVELS, seed=design.seed)
+            result = morris.analyze(problem(design), X, Y, num_levels=MORRIS_LEVELS, seed=seed)
             index = {"mu_star": result["mu_star"], "mu_star_conf": result["mu_star_conf"], "mu": result["mu"],
                      "sigma": result["sigma"]}
             rank_by = "mu_star"
         else:
-            result = sobol.analyze(problem(design), Y, calc_second_order=False, seed=design.seed)
+            result = sobol.analyze(problem(design), Y, calc_second_order=False, seed=seed)
             index = {"ST": result["ST"], "ST_conf": result["ST_conf"], "S1": result["S1"], "S1_conf": result["S1_conf"]}
             rank_by = "ST"
         order = np.argsort(-np.nan_to_num(np.asarray(index[rank_by], dtype=np.float64), nan=-np.inf), kind="stable")
         for rank, j in enumerate(order, start=1):
-            rows.append({"outcome": key, "rank": rank, "parameter": design.parameters[j],
+            rows.append({"outcome": key, "rank": rank, "parameter": design.factors[j],
                          **{name: float(v[j]) for name, v in index.items()}})
     return rows
+
+
+INDICES = {"morris": ["mu_star", "mu_star_conf", "mu", "sigma"], "sobol": ["ST", "ST_conf", "S1", "S1_conf"]}
+METHOD_TEXT = {
+    "morris": "Morris elementary effects (mu*: mean absolute effect of moving the parameter across its range, in "
+              "the outcome's unit; sigma: their spread, large where the parameter interacts or acts non-linearly)",
+    "sobol": "Sobol indices (ST: share of the outcome's variance the parameter takes part in; S1: its share alone)",
+}
 
 
 def run_sensitivity(design: Design, out: str | Path, options: dict, *, workers: int | None = None, client=None,
@@ -217,27 +238,30 @@ def sensitivity_report(design: Design, outcomes: dict, out: Path) -> dict:
     params = load_parameters(design.species)
     for row in rows:
         row["basis"] = params[row["parameter"]].basis
-    indices = ["mu_star", "mu_star_conf", "mu", "sigma"] if design.method == "morris" else ["ST", "ST_conf", "S1", "S1_conf"]
-    columns = ["outcome", "rank", "parameter", *indices, "basis"]
+    heading = (f"# Global sensitivity ({design.scenario}, {design.method}, n {design.n}, {len(outcomes)} runs, "
+               f"{len(design.parameters)} parameters, species {design.species}, seed {design.seed})\n\n"
+               f"{METHOD_TEXT[design.method]}. Every varied parameter moves across its plausible range (log scale "
+               f"where the range spans a factor of {LOG_SPAN:g} or more). basis: what the value rests on, from its "
+               "source text.\n\n")
+    title = f"Global sensitivity, {design.scenario}: the parameters each outcome hinges on (95% confidence bars)"
+    return write_report(design, rows, OUTCOMES, ["parameter"], heading, title, out)
+
+
+def write_report(design: Design, rows: list[dict], outcomes: dict, named: list[str], heading: str, title: str,
+                 out: Path) -> dict:
+    """The report files from ranked rows: sensitivity.csv, sensitivity.md (the top of each ranking under
+    `heading`; `named`: the columns that name a row) and sensitivity.png (`title`)."""
+    columns = ["outcome", "rank", *named, *INDICES[design.method], "basis"]
     write_text(out / "sensitivity.csv", csv_text(rows, columns))
     sections = []
-    for key, (label, undefined) in OUTCOMES.items():
+    for key, (label, undefined) in outcomes.items():
         top = [r for r in rows if r["outcome"] == key][:TOP]
         sections.append(f"## {label}\n\nUndefined runs: {undefined}.\n\n"
-                        + markdown_table(top, ["rank", "parameter", *indices, "basis"]))
-    method = ("Morris elementary effects (mu*: mean absolute effect of moving the parameter across its range, in "
-              "the outcome's unit; sigma: their spread, large where the parameter interacts or acts non-linearly)"
-              if design.method == "morris" else
-              "Sobol indices (ST: share of the outcome's variance the parameter takes part in; S1: its share alone)")
-    text = (f"# Global sensitivity ({design.scenario}, {design.method}, n {design.n}, {len(outcomes)} runs, "
-            f"{len(design.parameters)} parameters, species {design.species}, seed {design.seed})\n\n"
-            f"{method}. Every varied parameter moves across its plausible range (log scale where the range spans "
-            f"a factor of {LOG_SPAN:g} or more). basis: what the value rests on, from its source text.\n\n"
-            + "\n".join(sections))
-    write_text(out / "sensitivity.md", text)
-    figures.sensitivity_bars(rows, OUTCOMES, indices[0], TOP, design.scenario, out / "sensitivity.png")
+                        + markdown_table(top, ["rank", *named, *INDICES[design.method], "basis"]))
+    write_text(out / "sensitivity.md", heading + "\n".join(sections))
+    figures.sensitivity_bars(rows, outcomes, INDICES[design.method][0], TOP, title, out / "sensitivity.png")
     return {"rows": rows, "files": ["sensitivity.csv", "sensitivity.md", "sensitivity.png"]}
 
 
-__all__ = ["METHODS", "OUTCOMES", "Design", "analyse", "check_design", "check_sensitivity", "sensitivity_cases",
+__all__ = ["METHODS", "OUTCOMES", "Design", "analyse", "indices", "write_report", "check_design", "check_sensitivity", "sensitivity_cases",
            "run_sensitivity", "sensitivity_report", "varied_parameters"]

@@ -32,7 +32,8 @@ class Flow:
     """Material moving between field `field` and compartment `compartment` (indices).
 
     into_compartment: the direction (field -> compartment when True). scale: compartment units per
-    field unit in one voxel (cells per unit density x voxel volume / blood volume, say). The reaction
+    field unit in one voxel (cells per unit density x voxel volume / blood volume, say): one number, or on
+    a batch of patients one per patient (shaped like the batch's voxels). The reaction
     function writes the flow's per-voxel rate rho (1/day) per unit of the donor: per unit of the field
     when the field gives, per unit of the compartment when the compartment gives (in field units/day).
     """
@@ -40,10 +41,10 @@ class Flow:
     field: int
     compartment: int
     into_compartment: bool
-    scale: float
+    scale: float | np.ndarray
 
     def __post_init__(self):
-        if not (np.isfinite(self.scale) and self.scale > 0):
+        if not np.all(np.isfinite(self.scale) & (np.asarray(self.scale) > 0)):
             raise InputError(f"a flow's scale must be a positive number, got {self.scale}")
 
 

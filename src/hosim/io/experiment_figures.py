@@ -115,11 +115,11 @@ BASIS_COLOURS = {"fitted": "tab:blue", "hand-calibrated": "tab:purple", "assumpt
                  "literature": "tab:green"}
 
 
-def sensitivity_bars(rows: Sequence[dict], outcomes: dict, index: str, top: int, scenario: str, path: Path) -> Path:
-    """One panel per outcome: its `top` most influential parameters by `index` (Morris mu*, Sobol ST), with
-    the confidence interval, coloured by what each value rests on."""
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(4.2 * len(outcomes), 0.28 * top + 1.8))
-    for ax, (key, (label, _)) in zip(axes, outcomes.items()):
+def sensitivity_bars(rows: Sequence[dict], outcomes: dict, index: str, top: int, title: str, path: Path) -> Path:
+    """One panel per outcome: its `top` most influential parameters (or groups of them) by `index` (Morris
+    mu*, Sobol ST), with the confidence interval, coloured by what each value rests on."""
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(4.2 * max(len(outcomes), 2), 0.28 * top + 1.8), squeeze=False)
+    for ax, (key, (label, _)) in zip(axes[0], outcomes.items()):
         ranked = [r for r in rows if r["outcome"] == key][:top]
         values = [r[index] for r in ranked]
         errors = [r.get(f"{index}_conf", 0.0) for r in ranked]
@@ -132,6 +132,6 @@ def sensitivity_bars(rows: Sequence[dict], outcomes: dict, index: str, top: int,
         ax.set_title(label.split(" (")[0], fontsize=9)
     fig.legend(handles=[Line2D([], [], color=c, linewidth=6, label=b) for b, c in BASIS_COLOURS.items()],
                loc="lower center", ncol=len(BASIS_COLOURS), fontsize=8, title="value rests on", title_fontsize=8)
-    fig.suptitle(f"Global sensitivity, {scenario}: the parameters each outcome hinges on (95% confidence bars)")
+    fig.suptitle(title)
     fig.tight_layout(rect=(0, 0.08, 1, 0.95))
     return save_figure(fig, path, dpi=120)
