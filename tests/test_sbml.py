@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES
 from hosim.cli import app
 from hosim.engine import Stepper
-from hosim.io.sbml import sbml_model
+from hosim.sbml import sbml_model
 from hosim.regimen import apply_interventions
 from hosim.scenarios import get_scenario
 

@@ -600,7 +600,7 @@ def sbml(
 ) -> None:
     """Write the scenario's reduced (0-D) model as SBML Level 3 Version 2, checked by libSBML (docs/exchange.md)."""
     from hosim.files import check_output_file, write_text
-    from hosim.io.sbml import sbml_model
+    from hosim.sbml import sbml_model
 
     params = split_run_params(scenario, parse_assignments(param, "-p"), species)
     interventions = [parse_intervention(i) for i in intervention]

@@ -1,5 +1,5 @@
 """The reduced (0-D) cascade as formulas: the rate laws of cascade.py traced with symbols in place of
-numbers, so that an exported model (io/sbml.py) is the code that runs, not a second transcription of it.
+numbers, so that an exported model (hosim/sbml.py) is the code that runs, not a second transcription of it.
 
 A Formula is an infix expression (libSBML's Level 3 syntax) that numpy and Python arithmetic build up: the
 cascade's steps run unchanged on Formulas for the variables, compartments and parameters, and what they
@@ -11,6 +11,7 @@ quantities several steps share (cascade.local_signals) are traced once and named
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, fields, replace
 from types import SimpleNamespace
 
@@ -206,8 +207,7 @@ def trace(cascade: Cascade) -> TracedCascade:
     now = SimpleNamespace(**{name: Formula(name) for name in VARIABLE_NAMES})
     body = [Formula(name) for name in COMPARTMENT_NAMES]
     traced = local_signals(now, body, context, p)
-    signals = {}
-    named = {}
+    signals, named = {}, {}
     for item in fields(traced):
         value = getattr(traced, item.name)
         if isinstance(value, Formula):
@@ -216,8 +216,8 @@ def trace(cascade: Cascade) -> TracedCascade:
         else:
             named[item.name] = value
     signals_now = replace(traced, **named)
-    zero = {name: Formula("0") for name in VARIABLE_NAMES}
-    views = RateViews(P=SimpleNamespace(**{k: Formula("0") for k in zero}), L=SimpleNamespace(**zero),
+    views = RateViews(P=SimpleNamespace(**{name: Formula("0") for name in VARIABLE_NAMES}),
+                      L=SimpleNamespace(**{name: Formula("0") for name in VARIABLE_NAMES}),
                       sP=[Formula("0") for _ in COMPARTMENT_NAMES], sL=[Formula("0") for _ in COMPARTMENT_NAMES],
                       F=[Formula("0") for _ in cascade.flows])
     for cascade_step in CASCADE_STEPS:
@@ -251,8 +251,6 @@ def _named_context(context: TissueContext) -> tuple[TissueContext, dict[str, flo
 
 def _reads(text: str, name: str) -> bool:
     """Whether a formula text names an identifier (a whole word)."""
-    import re
-
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text) is not None
 
 

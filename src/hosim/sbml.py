@@ -1,7 +1,8 @@
-"""The reduced (0-D) model as SBML Level 3 Version 2 (`hosim sbml`), for COPASI, Tellurium, libRoadRunner
+"""The reduced (0-D) model of a run as SBML Level 3 Version 2 (`hosim sbml`), for COPASI, Tellurium, libRoadRunner
 and BioModels (docs/exchange.md).
 
-What is written is the traced code (biology/formulas.py), not a transcription of it:
+It belongs to the simulation layer (it builds the run, interventions applied, that it writes out). What
+is written is the traced code (biology/formulas.py), not a transcription of it:
 - compartments: the lesion (the 0-D tissue compartment, in mm3: muscle, nerve, vessels and the other
   tissues are fractions of it, as in the reduced model), the blood (uL) and the body (the body-wide
   signals: sympathetic tone, neural injury, glucocorticoid, systemic inflammation, denervation);
