@@ -13,33 +13,11 @@ from typer.testing import CliRunner
 
 from hosim.biology.variables import COMPARTMENT_NAMES, VARIABLE_NAMES
 from hosim.cli import app
-from hosim.engine import Stepper
-from hosim.sbml import sbml_model
-from hosim.regimen import apply_interventions
-from hosim.scenarios import get_scenario
+from hosim.sbml import own_series, sbml_model
 
 runner = CliRunner()
 NAMES = VARIABLE_NAMES + COMPARTMENT_NAMES
 TREATED = ("hip-fracture", [{"name": "nsaid", "end": 42.0}, {"name": "radiation", "start": -0.2, "dose_gy": 7.0}])
-
-
-def hosim_series(scenario: str, specs: list, dt: float, times: np.ndarray) -> np.ndarray:
-    """hosim's 0-D run at step dt (events at their steps, as the engine applies them), every variable and
-    compartment at `times` (each a whole number of steps)."""
-    setup, _ = apply_interventions(get_scenario(scenario), specs, dims=0)
-    stepper = Stepper(setup.grid, setup.state.variables, setup.state.compartments, setup.transports,
-                      setup.reactions, dt)
-    events = {round(e.step * setup.dt / dt): e for e in setup.events}
-    wanted = {round(t / dt): row for row, t in enumerate(times)}
-    out = np.empty((len(times), len(NAMES)))
-    state = setup.state
-    for k in range(max(wanted) + 1):
-        if k in events:
-            events[k].action(state)
-        if k in wanted:
-            out[wanted[k]] = np.concatenate([state.fields[:, 0, 0, 0], state.scalars.ravel()])
-        stepper.step(state)
-    return out
 
 
 @pytest.mark.parametrize("scenario, specs, dt", [("mouse-bmp2", [], 0.004), (*TREATED, 0.02)])
@@ -53,7 +31,7 @@ def test_libroadrunner_reproduces_hosim_within_one_percent_of_each_peak(scenario
     model.integrator.relative_tolerance = 1e-9
     model.timeCourseSelections = ["time"] + [f"[{name}]" for name in NAMES]
     exported = np.asarray(model.simulate(times=np.concatenate([[0.0], times])))[1:, 1:]
-    coarse, fine = hosim_series(scenario, specs, dt, times), hosim_series(scenario, specs, dt / 2, times)
+    coarse, fine = own_series(scenario, specs, dt, times), own_series(scenario, specs, dt / 2, times)
     own = 2.0 * fine - coarse
     peak = np.max(np.abs(own), axis=0)
     error = np.max(np.abs(exported - own), axis=0)

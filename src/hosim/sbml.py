@@ -151,6 +151,32 @@ def sbml_model(scenario_name: str, species: str | None = None, specs: Sequence =
     return libsbml.writeSBMLToString(doc), info
 
 
+def own_series(scenario_name: str, specs: Sequence, dt: float, times, species: str | None = None,
+               options: Mapping | None = None):
+    """hosim's own 0-D run of what sbml_model exports, at step dt (events at their steps, as the engine
+    applies them): every variable, then every compartment, at `times` (days, whole numbers of steps), one
+    row per time. What an exported model is checked against (tests/test_sbml.py, docs/exchange.md)."""
+    import numpy as np
+
+    from hosim.engine import Stepper
+
+    setup, _ = apply_interventions(get_scenario(scenario_name), list(specs), dims=0, species=species,
+                                   **dict(options or {}))
+    stepper = Stepper(setup.grid, setup.state.variables, setup.state.compartments, setup.transports,
+                      setup.reactions, dt)
+    events = {round(e.step * setup.dt / dt): e for e in setup.events}
+    wanted = {round(t / dt): row for row, t in enumerate(times)}
+    out = np.empty((len(times), len(VARIABLES) + len(COMPARTMENTS)))
+    state = setup.state
+    for k in range(max(wanted) + 1):
+        if k in events:
+            events[k].action(state)
+        if k in wanted:
+            out[wanted[k]] = np.concatenate([state.fields[:, 0, 0, 0], state.scalars.ravel()])
+        stepper.step(state)
+    return out
+
+
 def _rates(traced: TracedCascade, killed: Sequence[str]) -> dict[str, str]:
     """du/dt of every variable and compartment: P - L u, leaks, flows and kills."""
     terms = {name: [f"{traced.production[name]}", f"-({traced.loss[name]}) * {name}"] for name in traced.production}
@@ -281,4 +307,4 @@ def _check(doc) -> list[str]:
             if doc.getError(k).getSeverity() >= libsbml.LIBSBML_SEV_ERROR]
 
 
-__all__ = ["sbml_model"]
+__all__ = ["own_series", "sbml_model"]

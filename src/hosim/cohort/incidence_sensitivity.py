@@ -230,7 +230,8 @@ def incidence_report(cohort: CohortDesign, outputs: dict[str, np.ndarray], out: 
                "variability and factors on top of the point's values). Incidence across the points: "
                f"{spread}. basis: what most of the step's values rest on (bases: all of them).\n\n")
     title = f"Which cascade step carries the risk of HO, {cohort.setting} (95% confidence bars)"
-    report = write_report(design, rows, cohort.outcomes, ["mechanism", "parameters", "bases"], heading, title, out)
+    report = write_report(design, rows, cohort.outcomes, ["mechanism", "parameters", "bases"], heading, title, out,
+                          legend="most of the step's values rest on")
     write_json(out / "sensitivity.json", {
         "setting": cohort.setting, "method": design.method, "n": design.n, "points": design.runs,
         "patients": cohort.patients, "seed": design.seed,

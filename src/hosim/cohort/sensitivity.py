@@ -248,7 +248,7 @@ def sensitivity_report(design: Design, outcomes: dict, out: Path) -> dict:
 
 
 def write_report(design: Design, rows: list[dict], outcomes: dict, named: list[str], heading: str, title: str,
-                 out: Path) -> dict:
+                 out: Path, legend: str = "value rests on") -> dict:
     """The report files from ranked rows: sensitivity.csv, sensitivity.md (the top of each ranking under
     `heading`; `named`: the columns that name a row) and sensitivity.png (`title`)."""
     columns = ["outcome", "rank", *named, *INDICES[design.method], "basis"]
@@ -259,7 +259,7 @@ def write_report(design: Design, rows: list[dict], outcomes: dict, named: list[s
         sections.append(f"## {label}\n\nUndefined runs: {undefined}.\n\n"
                         + markdown_table(top, ["rank", *named, *INDICES[design.method], "basis"]))
     write_text(out / "sensitivity.md", heading + "\n".join(sections))
-    figures.sensitivity_bars(rows, outcomes, INDICES[design.method][0], TOP, title, out / "sensitivity.png")
+    figures.sensitivity_bars(rows, outcomes, INDICES[design.method][0], TOP, title, out / "sensitivity.png", legend)
     return {"rows": rows, "files": ["sensitivity.csv", "sensitivity.md", "sensitivity.png"]}
 
 

@@ -115,7 +115,8 @@ BASIS_COLOURS = {"fitted": "tab:blue", "hand-calibrated": "tab:purple", "assumpt
                  "literature": "tab:green"}
 
 
-def sensitivity_bars(rows: Sequence[dict], outcomes: dict, index: str, top: int, title: str, path: Path) -> Path:
+def sensitivity_bars(rows: Sequence[dict], outcomes: dict, index: str, top: int, title: str, path: Path,
+                     legend: str = "value rests on") -> Path:
     """One panel per outcome: its `top` most influential parameters (or groups of them) by `index` (Morris
     mu*, Sobol ST), with the confidence interval, coloured by what each value rests on."""
     fig, axes = plt.subplots(1, len(outcomes), figsize=(4.2 * max(len(outcomes), 2), 0.28 * top + 1.8), squeeze=False)
@@ -131,7 +132,7 @@ def sensitivity_bars(rows: Sequence[dict], outcomes: dict, index: str, top: int,
         ax.set_xlabel(f"{index} ({unit})" if index == "mu_star" else f"{index} (share of variance)", fontsize=8)
         ax.set_title(label.split(" (")[0], fontsize=9)
     fig.legend(handles=[Line2D([], [], color=c, linewidth=6, label=b) for b, c in BASIS_COLOURS.items()],
-               loc="lower center", ncol=len(BASIS_COLOURS), fontsize=8, title="value rests on", title_fontsize=8)
+               loc="lower center", ncol=len(BASIS_COLOURS), fontsize=8, title=legend, title_fontsize=8)
     fig.suptitle(title)
     fig.tight_layout(rect=(0, 0.08, 1, 0.95))
     return save_figure(fig, path, dpi=120)
