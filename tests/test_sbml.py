@@ -81,4 +81,16 @@ def test_the_command_writes_the_model_and_says_what_it_holds(tmp_path):
     assert result.exit_code == 0, result.output
     info = json.loads(result.output)
     assert info["scenario"] == "tha" and info["species"] == "human" and info["file"] == str(out)
-    assert libsbml.readSBMLFromFile(str(out)).getModel().getNumEvents() == info["events"] == 3
+    doc = libsbml.readSBMLFromFile(str(out))
+    assert doc.getModel().getNumEvents() == info["events"] == 3
+
+
+def test_model_parameters_and_scenario_options_reach_the_file():
+    text, _ = sbml_model("mouse-bmp2", options={"parameters": {"bmp2_decay": 0.5}})
+    assert libsbml.readSBMLFromString(text).getModel().getParameter("bmp2_decay").getValue() == 0.5
+    small, _ = sbml_model("tha", options={"parameters": {"surgical_necrosis": 0.2}})
+    default, _ = sbml_model("tha")
+    docs = [libsbml.readSBMLFromString(t) for t in (small, default)]  # held: libSBML's objects live in them
+    necrosis = [libsbml.formulaToL3String(doc.getModel().getEvent("injury_0").getEventAssignment(
+        "necrosis").getMath()) for doc in docs]
+    assert necrosis[0] != necrosis[1]  # the operation's size is the exported run's

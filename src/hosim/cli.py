@@ -380,6 +380,8 @@ def experiment(
     from hosim.cohort.experiments import check_experiment, run_experiment
     from hosim.files import FolderLock, check_output_folder
 
+    if patients is not None and setting is None:
+        raise InputError("--patients: only a --setting sensitivity takes it")
     if name == "sensitivity" and setting is not None:
         from hosim.cohort.incidence_sensitivity import check_incidence_sensitivity, run_incidence_sensitivity
 
@@ -419,8 +421,6 @@ def experiment(
         def run(out, update):
             report, batch = run_experiment(name, out, options, workers=workers, progress=update)
             return report, {"computed": len(batch.computed), "reused": len(batch.reused)}, "cases"
-    if patients is not None and setting is None:
-        raise InputError("--patients: only a --setting sensitivity takes it")
     out = check_output_folder(Path("runs") / "experiments" / name if out is None else out, "--out")
     with FolderLock(out, f"hosim experiment {name}"), progress_reporter(name) as update:
         report, counts, unit = run(out, update)

@@ -28,7 +28,7 @@ from hosim.biology.cascade import Cascade
 from hosim.biology.formulas import TracedCascade, trace, trace_injuries
 from hosim.biology.homeostasis import resting_state
 from hosim.biology.variables import COMPARTMENTS, VARIABLES
-from hosim.errors import InputError
+from hosim.errors import InputError, SimulationError
 from hosim.regimen import TimedReactions, apply_interventions
 from hosim.scenarios import get_scenario
 
@@ -48,11 +48,13 @@ UNITS = {  # hosim unit -> (SBML unit id, [(kind, exponent, scale, multiplier)])
 def sbml_model(scenario_name: str, species: str | None = None, specs: Sequence = (),
                options: Mapping | None = None) -> tuple[str, dict]:
     """The scenario's reduced model with its interventions as an SBML document (text) and what it holds
-    (counts, the run it reproduces)."""
+    (counts, the run it reproduces). options: the scenario's own options and, under "parameters", model
+    parameter values (as `hosim run -p`)."""
     import libsbml
 
     scenario = get_scenario(scenario_name)
-    setup, applied = apply_interventions(scenario, list(specs), dims=0, species=species, **dict(options or {}))
+    options = dict(options or {})
+    setup, applied = apply_interventions(scenario, list(specs), dims=0, species=species, **options)
     reactions = setup.reactions
     cascade: Cascade = reactions.base if isinstance(reactions, TimedReactions) else reactions
     traced = trace(cascade)
@@ -106,7 +108,7 @@ def sbml_model(scenario_name: str, species: str | None = None, specs: Sequence =
             _parameter(model, name, float(p.value), p.unit, False, _sbo(name, p.unit), {"unit": p.unit},
                        f"{p.description} (set by a treatment)")
     for name, value in traced.tissue.items():
-        _parameter(model, name, value, "1", True, SBO["parameter"], {},
+        _parameter(model, name, value, "", True, SBO["parameter"], {},
                    f"the scenario's layout in the lesion ({name[len('tissue_'):]}), computed by hosim from the "
                    "tissue fractions and the parameters that set resident cell densities")
     for var, (rate, inflow) in traced.leaks.items():
@@ -130,7 +132,8 @@ def sbml_model(scenario_name: str, species: str | None = None, specs: Sequence =
         rule.setMath(_math(formula))
 
     moments: dict[int, list] = {}  # the engine applies a later injury at its nearest step, in turn
-    for injury in scenario.injuries(scenario.check_options(dict(options or {}))):
+    own = {k: v for k, v in options.items() if k != "parameters"}  # the scenario's options, not model values
+    for injury in scenario.injuries(scenario.check_options(own)):
         if injury.day == 0 or injury.day < setup.days:
             moments.setdefault(round(injury.day / setup.dt), []).append(injury)
     for k, (step, injuries) in enumerate(sorted(moments.items())):
@@ -143,7 +146,7 @@ def sbml_model(scenario_name: str, species: str | None = None, specs: Sequence =
 
     errors = _check(doc)
     if errors:
-        raise InputError("the exported model fails libSBML's consistency checks: " + "; ".join(errors[:5]))
+        raise SimulationError("the exported model fails libSBML's consistency checks: " + "; ".join(errors[:5]))
     info = {"scenario": setup.scenario, "species": setup.species, "days": setup.days, "dt": setup.dt,
             "interventions": applied, "variables": len(VARIABLES), "compartments": len(COMPARTMENTS),
             "parameters": len(traced.parameters), "signals": len(traced.signals),

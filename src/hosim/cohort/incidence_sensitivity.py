@@ -25,6 +25,7 @@ import numpy as np
 from hosim.biology.cascade import CASCADE_STEPS
 from hosim.biology.parameters import load_parameters
 from hosim.checks import check_whole
+from hosim.cohort.cohorts import cohort_people, people_fingerprint
 from hosim.cohort.population import Patients, draw_patients, get_setting
 from hosim.cohort.runner import execute_tasks, model_fingerprint
 from hosim.cohort.sensitivity import (
@@ -40,6 +41,7 @@ from hosim.cohort.sensitivity import (
 )
 from hosim.errors import InputError, SimulationError
 from hosim.files import write_json
+from hosim.scenarios import get_scenario
 
 SPECIES = "human"
 DEFAULT_PATIENTS = 200
@@ -69,8 +71,6 @@ class CohortDesign:
 
 
 def _graded(setting: str) -> bool:
-    from hosim.scenarios import get_scenario
-
     return bool(get_scenario(get_setting(setting).scenario).graded)
 
 
@@ -113,8 +113,7 @@ def point_values(cohort: CohortDesign) -> list[dict[str, float]]:
 
 def run_points(task: dict) -> dict:
     """Points of the design, each over the same panel: the panel's share with any HO and with severe HO."""
-    from hosim.cohort.cohorts import cohort_people
-    from hosim.cohort.virtual import run_patients
+    from hosim.cohort.virtual import run_patients  # the engine, loaded in the worker that runs the points
 
     setting = get_setting(task["setting"])
     panel = draw_patients(setting, task["seed"], np.arange(task["patients"]), people=cohort_people())
@@ -187,8 +186,6 @@ def run_incidence_sensitivity(cohort: CohortDesign, out: str | Path, *, workers:
 
 def _stamp(cohort: CohortDesign) -> str:
     """What a saved task was computed with: the design, the model and the population."""
-    from hosim.cohort.cohorts import people_fingerprint
-
     text = json.dumps([cohort.setting, cohort.patients, cohort.design.method, cohort.design.n,
                        list(cohort.design.parameters), cohort.design.seed, model_fingerprint(),
                        people_fingerprint()])

@@ -263,5 +263,5 @@ def write_report(design: Design, rows: list[dict], outcomes: dict, named: list[s
     return {"rows": rows, "files": ["sensitivity.csv", "sensitivity.md", "sensitivity.png"]}
 
 
-__all__ = ["METHODS", "OUTCOMES", "Design", "analyse", "indices", "write_report", "check_design", "check_sensitivity", "sensitivity_cases",
-           "run_sensitivity", "sensitivity_report", "varied_parameters"]
+__all__ = ["METHODS", "OUTCOMES", "Design", "analyse", "check_design", "check_sensitivity", "indices",
+           "run_sensitivity", "sensitivity_cases", "sensitivity_report", "varied_parameters", "write_report"]
