@@ -87,7 +87,8 @@ def test_the_command_writes_the_model_and_says_what_it_holds(tmp_path):
 
 def test_model_parameters_and_scenario_options_reach_the_file():
     text, _ = sbml_model("mouse-bmp2", options={"parameters": {"bmp2_decay": 0.5}})
-    assert libsbml.readSBMLFromString(text).getModel().getParameter("bmp2_decay").getValue() == 0.5
+    doc = libsbml.readSBMLFromString(text)
+    assert doc.getModel().getParameter("bmp2_decay").getValue() == 0.5
     small, _ = sbml_model("tha", options={"parameters": {"surgical_necrosis": 0.2}})
     default, _ = sbml_model("tha")
     docs = [libsbml.readSBMLFromString(t) for t in (small, default)]  # held: libSBML's objects live in them
