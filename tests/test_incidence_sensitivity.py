@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from hosim.biology import load_parameters
 from hosim.cli import app
+from hosim.cohort import incidence_sensitivity
 from hosim.cohort.incidence_sensitivity import check_incidence_sensitivity, point_values, step_label
 
 runner = CliRunner()
@@ -52,7 +53,8 @@ def test_bad_input_is_one_clear_error_and_no_folder(tmp_path, args, message):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_small_design_runs_resumes_and_agrees_at_any_worker_count(tmp_path):
+def test_a_small_design_runs_resumes_and_agrees_at_any_worker_count(tmp_path, monkeypatch):
+    monkeypatch.setattr(incidence_sensitivity, "PATIENTS_PER_TASK", 40)  # 4 points a task: 3 tasks, so order matters
     one = runner.invoke(app, ["experiment", "sensitivity", *SMALL, "--workers", "1", "--out", str(tmp_path / "a")])
     assert one.exit_code == 0, one.output
     assert {p.name for p in (tmp_path / "a").iterdir()} >= {"sensitivity.csv", "sensitivity.md", "sensitivity.png",
@@ -64,7 +66,7 @@ def test_a_small_design_runs_resumes_and_agrees_at_any_worker_count(tmp_path):
     assert report["points"] == 12 and report["patients"] == 10
     assert 0.0 <= report["incidence"]["any_ho"]["min"] <= report["incidence"]["any_ho"]["max"] <= 1.0
     again = runner.invoke(app, ["experiment", "sensitivity", *SMALL, "--out", str(tmp_path / "a")])
-    assert again.exit_code == 0 and "points: 0 computed" in again.output
+    assert again.exit_code == 0 and "points: 0 computed, 3 reused" in again.output
     two = runner.invoke(app, ["experiment", "sensitivity", *SMALL, "--workers", "2", "--out", str(tmp_path / "b")])
     assert two.exit_code == 0, two.output
     assert ((tmp_path / "a" / "sensitivity.csv").read_text() == (tmp_path / "b" / "sensitivity.csv").read_text())

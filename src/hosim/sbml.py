@@ -23,15 +23,19 @@ import math
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
+import numpy as np
+
 from hosim import __version__
 from hosim.biology.cascade import Cascade
 from hosim.biology.formulas import TracedCascade, trace, trace_injuries
 from hosim.biology.homeostasis import resting_state
-from hosim.biology.variables import COMPARTMENTS, VARIABLES
+from hosim.biology.variables import COMPARTMENTS, VARIABLE_NAMES, VARIABLES
+from hosim.engine import Stepper
 from hosim.errors import InputError, SimulationError
-from hosim.regimen import TimedReactions, apply_interventions
+from hosim.regimen import TIME_TOLERANCE_DAY, TimedReactions, apply_interventions
 from hosim.scenarios import get_scenario
 
+ZERO = ("0", "0.0")  # a rate the tracer folded to nothing
 HOSIM_NS = "https://github.com/hosim/hosim/sbml"
 BLOOD_COMPARTMENTS = ("circulating_progenitors",)
 SBO = {"kinetic constant": "SBO:0000009", "Michaelis constant": "SBO:0000027", "Hill coefficient": "SBO:0000190",
@@ -159,10 +163,6 @@ def own_series(scenario_name: str, specs: Sequence, dt: float, times, species: s
     """hosim's own 0-D run of what sbml_model exports, at step dt (events at their steps, as the engine
     applies them): every variable, then every compartment, at `times` (days, whole numbers of steps), one
     row per time. What an exported model is checked against (tests/test_sbml.py, docs/exchange.md)."""
-    import numpy as np
-
-    from hosim.engine import Stepper
-
     setup, _ = apply_interventions(get_scenario(scenario_name), list(specs), dims=0, species=species,
                                    **dict(options or {}))
     stepper = Stepper(setup.grid, setup.state.variables, setup.state.compartments, setup.transports,
@@ -182,7 +182,10 @@ def own_series(scenario_name: str, specs: Sequence, dt: float, times, species: s
 
 def _rates(traced: TracedCascade, killed: Sequence[str]) -> dict[str, str]:
     """du/dt of every variable and compartment: P - L u, leaks, flows and kills."""
-    terms = {name: [f"{traced.production[name]}", f"-({traced.loss[name]}) * {name}"] for name in traced.production}
+    terms = {}
+    for name, production in traced.production.items():
+        loss = traced.loss[name]
+        terms[name] = ([] if production in ZERO else [production]) + ([] if loss in ZERO else [f"-({loss}) * {name}"])
     for var, _ in traced.leaks.items():
         terms[var] += [f"-leak_rate_{var} * {var}", f"leak_inflow_{var}"]
     for var in killed:
@@ -194,16 +197,12 @@ def _rates(traced: TracedCascade, killed: Sequence[str]) -> dict[str, str]:
         else:
             terms[compartment].append(f"-{scale} * ({rate}) * {compartment}")
             terms[field].append(f"({rate}) * {compartment}")
-    return {name: " + ".join(t for t in parts if t not in ("0", "-(0) * " + name)).replace("+ -", "- ") or "0"
-            for name, parts in terms.items()}
+    return {name: " + ".join(parts) or "0" for name, parts in terms.items()}
 
 
 def _treatment_segments(reactions: TimedReactions, params) -> list[tuple[float, dict, dict]]:
     """(start day, parameter values that differ from the run's, kill rates by variable) of each time
     segment of the treatment schedule, from day 0 on."""
-    from hosim.biology.variables import VARIABLE_NAMES
-    from hosim.regimen import TIME_TOLERANCE_DAY
-
     out = []
     starts = [0.0] + [e + TIME_TOLERANCE_DAY for e in reactions.schedule.edges if e + TIME_TOLERANCE_DAY > 0]
     for start in starts:

@@ -226,7 +226,7 @@ def trace(cascade: Cascade) -> TracedCascade:
     loss = {name: text_of(getattr(views.L, name)) for name in VARIABLE_NAMES}
     production.update({name: text_of(views.sP[k]) for k, name in enumerate(COMPARTMENT_NAMES)})
     loss.update({name: text_of(views.sL[k]) for k, name in enumerate(COMPARTMENT_NAMES)})
-    scale = f"({TISSUE_PREFIX}cells_per_unit / blood_volume)"
+    scale = f"({TISSUE_PREFIX}cells_per_unit / blood_volume)"  # Cascade.flows' scale, made there from numbers
     flows = [(VARIABLE_NAMES[f.field], COMPARTMENT_NAMES[f.compartment], f.into_compartment,
               text_of(views.F[j]), scale) for j, f in enumerate(cascade.flows)]
     tissue[TISSUE_PREFIX + "cells_per_unit"] = cascade.context.cells_per_unit
