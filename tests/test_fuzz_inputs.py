@@ -80,7 +80,7 @@ def test_run_refuses_bad_scenario_options_and_parameters(capsys, out, key, value
     text.filter(lambda s: s.split(":")[0].strip() not in _INTERVENTIONS and "," not in s),
     st.builds(lambda n, k, v: f"{n}:{k}={v}", st.sampled_from(["cromolyn", "radiation", "nsaid", "trpv1-ko"]),
               st.sampled_from(["strength", "start", "dose"]),
-              st.one_of(bad_reals.map(repr), st.sampled_from(["-1", "soon", "400"]))),
+              st.one_of(bad_reals.map(repr), st.sampled_from(["-3", "soon", "400"]))),
     st.sampled_from(["cromolyn:strength=1.5", "radiation:strength=-0.1", "cromolyn:start=4,end=2", "nsaid:dose=1"]),
     st.builds(lambda n, v: f"{n}:end={v}", st.sampled_from(["cromolyn", "radiation", "nsaid"]),
               st.one_of(st.floats(max_value=0.0).map(repr), st.sampled_from(["nan", "inf", "soon"]))),

@@ -92,13 +92,27 @@ def read_bundle(path: str | Path) -> BundleFindings:
         raise InputError(f"FHIR file not found: {path}")
     if not path.is_file():
         raise InputError(f"--fhir-in {path} is not a regular file; give a FHIR Bundle saved as JSON")
-    size = path.stat().st_size
-    if size > MAX_BUNDLE_BYTES:
-        raise InputError(f"{path} is {size / 2**20:.1f} MB; a FHIR Bundle given to hosim may be at most "
-                         f"{MAX_BUNDLE_BYTES // 2**20} MB (one patient's conditions and procedures)")
+    check_bundle_size(path.stat().st_size, str(path))
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not valid JSON: {exc}") from None
+    return parse_bundle(text, str(path))
+
+
+def check_bundle_size(size: int, name: str) -> None:
+    """A Bundle larger than one patient's record is refused before it is read."""
+    if size > MAX_BUNDLE_BYTES:
+        raise InputError(f"{name} is {size / 2**20:.1f} MB; a FHIR Bundle given to hosim may be at most "
+                         f"{MAX_BUNDLE_BYTES // 2**20} MB (one patient's conditions and procedures)")
+
+
+def parse_bundle(text: str, path: str) -> BundleFindings:
+    """Validate a FHIR R4 Bundle held as JSON text (`path` names it in messages) and map its Patient,
+    Conditions and Procedures."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise InputError(f"{path} is not valid JSON: {exc}") from None
     except RecursionError:
         raise InputError(f"{path} is nested too deeply to be a FHIR Bundle") from None
@@ -136,7 +150,7 @@ def read_bundle(path: str | Path) -> BundleFindings:
     return findings
 
 
-def _check_resource_types(document: dict, path: Path) -> None:
+def _check_resource_types(document: dict, path: str) -> None:
     """Every entry's resource names a FHIR R4 resource type (the validator fails obscurely otherwise)."""
     entries = document.get("entry") or []
     if not isinstance(entries, list):
