@@ -578,6 +578,31 @@ def bench(
 
 @app.command()
 @user_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS",
+                             help="Address to listen on (127.0.0.1: this computer only)."),
+    port: int = typer.Option(8000, "--port", metavar="PORT", help="Port to listen on (1024-65535)."),
+    folder: str = typer.Option(None, "--folder", metavar="DIR",
+                               help="Where jobs keep their files.  [default: a temporary folder, removed on exit]"),
+    workers: int = typer.Option(1, "--workers", metavar="N", help="Jobs that run at once (1-16)."),
+) -> None:
+    """Start the browser app and its JSON API (docs/web.md); open http://HOST:PORT/ in a browser."""
+    from hosim.checks import check_whole
+    from hosim.files import check_output_folder
+
+    check_whole("--port", port, 1024, 65535)
+    check_whole("--workers", workers, 1, 16)
+    out = None if folder is None else check_output_folder(folder, "--folder")
+    import uvicorn
+
+    from hosim.web.app import create_app
+
+    typer.echo(f"hosim serve: http://{host if ':' not in host else f'[{host}]'}:{port}/ (Ctrl-C stops it)", err=True)
+    uvicorn.run(create_app(out, host=host, workers=workers), host=host, port=port, log_level="warning")
+
+
+@app.command()
+@user_errors
 def risk(
     setting: str = typer.Option(None, "--setting", metavar="NAME", help="Clinical setting (see --list)."),
     factor: list[str] = typer.Option([], "--factor", metavar="NAME",

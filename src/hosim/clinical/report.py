@@ -44,7 +44,7 @@ def per_hundred(probability: float) -> str:
     return str(round(probability * 100))
 
 
-def _range_sentence(probability: Probability) -> str:
+def range_sentence(probability: Probability) -> str:
     if probability.low is None:
         return "No range can be given: the studies behind this figure reported no uncertainty."
     return (f"Allowing for the uncertainty in the studies, it could be anywhere from about "
@@ -80,7 +80,7 @@ def _change(effect: Effect, with_it: float) -> str:
     return f"{verb} your chance from about {before} in 100 (without it) to about {now} in 100"
 
 
-def _effect_items(estimate: RiskEstimate) -> str:
+def effect_items(estimate: RiskEstimate) -> str:
     items, prevention_done = [], False
     for effect in estimate.effects:
         source = cited(evidence_row(effect.evidence_id).source)
@@ -107,7 +107,7 @@ def _effect_items(estimate: RiskEstimate) -> str:
     return "".join(items) or "<li>None that you reported.</li>"
 
 
-def _sources_table(estimate: RiskEstimate) -> str:
+def sources_table(estimate: RiskEstimate) -> str:
     rows = []
     for row_id in estimate.evidence:
         row = evidence_row(row_id)
@@ -145,11 +145,11 @@ def render_report(estimate: RiskEstimate, simulated: str = "") -> str:
     severe_html = (
         f"<p class=\"lead\">About <b>{per_hundred(severe.probability)} in 100</b> people like you get "
         f"<b>severe</b> HO ({escape(estimate.severe_definition)}), the kind that can limit movement.</p>"
-        f"{_dots(severe.probability)}<p>{_range_sentence(severe)}{typical_severe}</p>"
+        f"{_dots(severe.probability)}<p>{range_sentence(severe)}{typical_severe}</p>"
         if severe else
         "<p>There is no reliable published figure for <b>severe</b> HO in this situation, so none is given.</p>"
     )
-    effects = _effect_items(estimate)
+    effects = effect_items(estimate)
     others = "".join(f"<li>{escape(_factor_label(n))}</li>" for n in other)
     stages = "".join(f"<tr><td><b>{escape(s.name)}</b></td><td>{escape(s.feels_like)}</td><td>{escape(s.when)}"
                      f"<br><span class='small'>{cited(s.source)}</span></td></tr>" for s in STAGES)
@@ -173,7 +173,7 @@ published studies. Your own care team knows your situation and should guide deci
 <p class="lead">About <b>{per_hundred(estimate.any_ho.probability)} in 100</b> people like you develop
 {escape(spec.event)}. {escape(_over_what_time(estimate.onset_days))}</p>
 {_dots(estimate.any_ho.probability)}
-<p>{_range_sentence(estimate.any_ho)} For a typical patient in this situation (everyone in the studies, without
+<p>{range_sentence(estimate.any_ho)} For a typical patient in this situation (everyone in the studies, without
 looking at any risk factor or prevention) it is about {per_hundred(estimate.typical_any_ho)} in 100.</p>
 <h3>Severe HO</h3>
 {severe_html}
@@ -200,7 +200,7 @@ Often it is small and causes no trouble; sometimes it makes a joint stiff.</p>
 <ul>{notes}</ul>
 
 <h2>Sources</h2>
-{_sources_table(estimate)}
+{sources_table(estimate)}
 <p class="small">Made by hosim {escape(__version__)} (setting {escape(estimate.setting)}, sampling seed
 {estimate.seed}, {estimate.samples} samples). Method: the published figures above, combined as odds (one published
 rate for the situation, then each factor's published odds ratio), with the range from redrawing every figure
