@@ -41,7 +41,7 @@ def page(request: Request, template: str, status: int = 200, **context) -> HTMLR
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    return page(request, "error.html", status, status=status, message=message)
+    return page(request, "error.html", status, code=status, message=message)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -112,7 +112,8 @@ def errors_message(errors: list[dict]) -> str:
     """pydantic's validation errors as one line naming each bad field and what it must be."""
     parts = []
     for error in errors[:5]:
-        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
+        loc = tuple(error.get("loc", ()))
+        where = ".".join(str(p) for p in (loc[1:] if loc[:1] in (("body",), ("query",), ("path",)) else loc))
         given = error.get("input")
         shown = "" if error.get("type") == "missing" or isinstance(given, (dict, list)) else f", got {str(given)[:60]!r}"
         parts.append(f"{where or 'request'}: {error.get('msg', 'invalid')}{shown}")
