@@ -110,6 +110,7 @@ def test_catalogue_lists_what_a_run_accepts(client):
     assert "tha" in client.get("/api/cohort-settings").json()
 
 
+@pytest.mark.slow
 def test_a_run_goes_to_the_background_and_its_files_download(client):
     answer = client.post("/api/runs", json={"scenario": "tha", "dims": 0, "factors": ["male"],
                                             "interventions": ["nsaid:end=7"], "options": {"approach": "lateral"}})
@@ -127,6 +128,7 @@ def test_a_run_goes_to_the_background_and_its_files_download(client):
     assert page.status_code == 200 and "Stages a patient would notice" in page.text
 
 
+@pytest.mark.slow
 def test_a_cohort_and_a_trial_run_as_jobs(client):
     cohort = wait(client, client.post("/api/cohorts", json={"setting": "tha", "n": 60, "seed": 1}).json()["id"])
     assert cohort["status"] == "done", cohort["message"]
@@ -139,6 +141,7 @@ def test_a_cohort_and_a_trial_run_as_jobs(client):
     assert "relative risk" in client.get(f"/jobs/{trial['id']}").text
 
 
+@pytest.mark.slow
 def test_a_running_job_can_be_cancelled(client):
     job = client.post("/api/runs", json={"scenario": "tha", "dims": 2}).json()
     deadline = time.monotonic() + 60
@@ -184,11 +187,20 @@ def test_a_bad_cohort_or_trial_is_refused(client, url, body, words):
     assert answer.status_code == 422 and all(w in answer.json()["detail"] for w in words), answer.json()
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "/etc/passwd", "summary.json/..",
-                                  ".error", "checkpoint.npz", "figures/%2e%2e/summary.json"])
-def test_no_path_outside_a_job_can_be_read(client, name):
+@pytest.fixture(scope="module")
+def finished(client):
+    """A short finished run whose folder the path tests try to leave."""
     job = wait(client, client.post("/api/runs", json={"scenario": "mouse-bmp2", "dims": 0, "days": 2}).json()["id"])
-    assert job["status"] == "done"
+    assert job["status"] == "done", job["message"]
+    return job
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "/etc/passwd", "summary.json/..",
+                                  ".error", "checkpoint.npz", "figures/%2e%2e/summary.json", "result.nc/../../x"])
+def test_no_path_outside_a_job_can_be_read(client, finished, name):
+    job = finished
+    assert client.get(f"/api/jobs/{job['id']}/files/summary.json").status_code == 200
     answer = client.get(f"/api/jobs/{job['id']}/files/{name}")
     assert answer.status_code == 404 and "root:" not in answer.text
 
@@ -200,6 +212,7 @@ def test_unknown_jobs_and_pages_are_404(client):
     assert client.get("/nowhere").status_code == 404
 
 
+@pytest.mark.slow
 def test_the_queue_is_bounded(tmp_path):
     app = create_app(tmp_path, max_jobs=1)
     with TestClient(app) as c:
@@ -273,3 +286,13 @@ def test_hostile_queries_are_refused_without_echoing_markup(client, url):
     answer = client.get(url)
     assert answer.status_code in (404, 422), answer.text[:300]
     assert "<script>" not in answer.text and "Traceback" not in answer.text
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["serve", "--port", "80"], ["--port", "1024"]),
+    (["serve", "--workers", "0"], ["--workers"]),
+    (["serve", "--port", "http"], ["--port"]),
+])
+def test_serve_refuses_bad_options(capsys, argv, words):
+    code, out, err = cli(capsys, argv)
+    assert code == 2 and not out and all(w in err for w in words) and "Traceback" not in err
