@@ -98,7 +98,7 @@ class Jobs:
             job_id = uuid.uuid4().hex
             folder = self.folder / job_id
             folder.mkdir()
-            job = Job(job_id, kind, title, spec, folder, self._context.Array("d", 2))
+            job = Job(job_id, kind, title, spec, folder, self._context.Array("d", 2, lock=False))
             self._jobs[job_id] = job
         return job
 
