@@ -227,6 +227,13 @@ def test_bodies_hosts_and_headers_are_guarded(client):
     big = client.post("/api/runs", content=b"{" + b" " * (11 * 2**20) + b"}",
                       headers={"content-type": "application/json"})
     assert big.status_code == 413 and "MB" in big.json()["detail"]
+    streamed = client.post("/api/runs", content=(b" " * 2**20 for _ in range(12)),
+                           headers={"content-type": "application/json"})  # no length given: counted as it comes
+    assert streamed.status_code == 413
+    page = client.post("/risk/bundle", files={"bundle": ("big.json", b" " * (11 * 2**20), "application/json")})
+    assert page.status_code == 413 and 'role="alert"' in page.text and "10 MB" in page.text
+    just_over = client.post("/risk/bundle", files={"bundle": ("b.json", b" " * (10 * 2**20 + 10), "application/json")})
+    assert just_over.status_code == 422 and "at most 10 MB" in just_over.text
     assert client.get("/api/risk/settings", headers={"host": "evil.example"}).status_code == 400
     answer = client.get("/risk")
     assert "default-src 'self'" in answer.headers["content-security-policy"]

@@ -16,12 +16,13 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from hosim import __version__
 from hosim.errors import InputError, SimulationError
 from hosim.web.jobs import Jobs, QueueFull, UnknownJob
-from hosim.web.limits import BodyLimit, SecurityHeaders
+from hosim.web.limits import MAX_BODY_BYTES, TOO_LARGE, DeclaredLength, SecurityHeaders
 from hosim.web.requests import errors_message
 
 HERE = Path(__file__).parent
@@ -50,8 +51,9 @@ def create_app(folder: str | Path | None = None, *, host: str = "127.0.0.1", wor
                               "answered 422 with the command's message as `detail`.")
     app.state.jobs = jobs
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=sorted({host, *LOCAL_HOSTS}))
+    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(DeclaredLength)
     _add_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/swagger", StaticFiles(directory=_swagger_assets()), name="swagger")
@@ -117,4 +119,4 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
-        return answer(request, exc.status_code, str(exc.detail))
+        return answer(request, exc.status_code, TOO_LARGE if exc.status_code == 413 else str(exc.detail))

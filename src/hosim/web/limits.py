@@ -1,8 +1,9 @@
-"""Two small ASGI guards: a cap on request bodies (a FHIR Bundle is the largest thing anyone uploads) and
-the security headers every response carries."""
+"""Guards every request passes: a body over the limit is refused before it is read, naming the limit (a FHIR
+Bundle is the largest thing anyone uploads), and every response carries the security headers."""
 
 from __future__ import annotations
 
+import html
 import json
 
 from hosim.clinical.fhir import MAX_BUNDLE_BYTES
@@ -18,50 +19,30 @@ HEADERS = [
 ]
 
 
-class TooLarge(Exception):
-    pass
+TOO_LARGE = (f"the request is larger than {MAX_BODY_BYTES // 2**20} MB, the most this server accepts (a FHIR "
+             f"Bundle may be at most {MAX_BUNDLE_BYTES // 2**20} MB)")
 
 
-class BodyLimit:
-    """Refuse (413) a request whose body is larger than `limit` bytes, by its Content-Length or, for a body
-    sent in chunks, as soon as it has grown past the limit (nothing larger is ever held)."""
+class DeclaredLength:
+    """Refuse (413, with the limit named) a request whose Content-Length is over the limit before any of it
+    is read; a body sent without a length is cut off by the framework's own limit (FastAPI max_body_size)."""
 
     def __init__(self, app, limit: int = MAX_BODY_BYTES):
         self.app, self.limit = app, limit
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
+        length = dict(scope.get("headers", ())).get(b"content-length")
+        if scope["type"] != "http" or length is None or (length.isdigit() and int(length) <= self.limit):
             return await self.app(scope, receive, send)
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            return await self._refuse(send)
-        seen = 0
-        started = False
-
-        async def counted_receive():
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:
-                raise TooLarge
-            return message
-
-        async def tracked_send(message):
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except TooLarge:
-            if not started:
-                await self._refuse(send)
-
-    async def _refuse(self, send) -> None:
-        body = json.dumps({"detail": f"the request is larger than {self.limit // 2**20} MB, the most this server "
-                                     f"accepts (a FHIR Bundle may be at most {MAX_BUNDLE_BYTES // 2**20} MB)"}).encode()
+        if scope["path"].startswith("/api"):
+            body, kind = json.dumps({"detail": TOO_LARGE}).encode(), b"application/json"
+        else:  # a page's form: a page that says so, linking back
+            body = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Too large</title></head>'
+                    f'<body><h1>Too large</h1><p role="alert">{html.escape(TOO_LARGE)}</p><p><a href="/">Back to the '
+                    f'start</a></p></body></html>').encode()
+            kind = b"text/html; charset=utf-8"
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                    "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 
 
