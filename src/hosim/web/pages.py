@@ -134,20 +134,33 @@ def _scenario_form(request: Request, name: str, typed: dict, status: int = 200, 
                 error=error, interventions=catalog.interventions_for(info["species"]), rows=range(INTERVENTION_ROWS))
 
 
+async def form_fields(request: Request) -> dict:
+    """A posted form's fields as typed (factor: every one ticked)."""
+    async with request.form(**FORM_LIMITS) as data:
+        return {key: data.getlist(key) if key == "factor" else data.get(key) for key in data.keys()}
+
+
+def queued_or_refused(request: Request, kind: str, build, refused) -> Response:
+    """Queue the job `build()` checks and names, and open its page; a refusal comes back as `refused(message)`."""
+    try:
+        job = request.app.state.jobs.submit(kind, *build())
+    except (InputError, ValidationError) as exc:
+        return refused(refusal(exc))
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
 @router.post("/scenario", response_class=HTMLResponse)
 async def start_scenario(request: Request):
-    async with request.form(**FORM_LIMITS) as data:
-        typed = {key: data.getlist(key) if key == "factor" else data.get(key) for key in data.keys()}
+    typed = await form_fields(request)
     name = str(typed.get("scenario") or "")
-    try:
-        body = RunRequest(scenario=name, dims=_whole(typed.get("dims"), "dims", 2),
-                          days=_number(typed.get("days") or None, "days"), seed=_whole(typed.get("seed"), "seed", 0),
-                          species=typed.get("species") or None, factors=typed.get("factor", []),
-                          interventions=_intervention_texts(typed), options=_options(name, typed))
-        job = request.app.state.jobs.submit("run", *run_spec(body))
-    except (InputError, ValidationError) as exc:
-        return _scenario_form(request, name, typed, 422, refusal(exc))
-    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    def build():
+        return run_spec(RunRequest(
+            scenario=name, dims=_whole(typed.get("dims"), "dims", 2), days=_number(typed.get("days") or None, "days"),
+            seed=_whole(typed.get("seed"), "seed", 0), species=typed.get("species") or None,
+            factors=typed.get("factor", []), interventions=_intervention_texts(typed), options=_options(name, typed)))
+
+    return queued_or_refused(request, "run", build, lambda message: _scenario_form(request, name, typed, 422, message))
 
 
 def _whole(text, name: str, default: int) -> int:
@@ -209,34 +222,33 @@ def _population_form(request: Request, template: str, setting: str, typed: dict,
 
 @router.post("/cohort", response_class=HTMLResponse)
 async def start_cohort(request: Request):
-    async with request.form(**FORM_LIMITS) as data:
-        typed = {key: data.getlist(key) if key == "factor" else data.get(key) for key in data.keys()}
+    typed = await form_fields(request)
     setting = str(typed.get("setting") or "")
-    try:
-        body = CohortRequest(setting=setting, n=_whole(typed.get("n"), "n", 200), factors=typed.get("factor", []),
-                             interventions=_intervention_texts(typed), seed=_whole(typed.get("seed"), "seed", 0))
-        job = request.app.state.jobs.submit("cohort", *cohort_spec_of(body))
-    except (InputError, ValidationError) as exc:
-        return _population_form(request, "cohort.html", setting, typed, 422, refusal(exc))
-    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    def build():
+        return cohort_spec_of(CohortRequest(
+            setting=setting, n=_whole(typed.get("n"), "n", 200), factors=typed.get("factor", []),
+            interventions=_intervention_texts(typed), seed=_whole(typed.get("seed"), "seed", 0)))
+
+    return queued_or_refused(request, "cohort", build, lambda message: _population_form(
+        request, "cohort.html", setting, typed, 422, message))
 
 
 @router.post("/trial", response_class=HTMLResponse)
 async def start_trial(request: Request):
-    async with request.form(**FORM_LIMITS) as data:
-        typed = {key: data.getlist(key) if key == "factor" else data.get(key) for key in data.keys()}
+    typed = await form_fields(request)
     setting = str(typed.get("setting") or "")
-    arms = [f"{typed.get(f'arm{row}_name', '').strip()}={typed.get(f'arm{row}_spec') or ''}"
-            for row in range(ARM_ROWS) if (typed.get(f"arm{row}_name") or "").strip()]
-    try:
+
+    def build():
+        arms = [f"{typed[f'arm{row}_name'].strip()}={typed.get(f'arm{row}_spec') or ''}"
+                for row in range(ARM_ROWS) if (typed.get(f"arm{row}_name") or "").strip()]
         if not arms:
             raise InputError("a trial needs at least one arm: give the first arm a name (control, say)")
-        body = TrialRequest(setting=setting, arms=arms, n=_whole(typed.get("n"), "n", 200),
-                            factors=typed.get("factor", []), seed=_whole(typed.get("seed"), "seed", 0))
-        job = request.app.state.jobs.submit("trial", *trial_spec_of(body))
-    except (InputError, ValidationError) as exc:
-        return _population_form(request, "trial.html", setting, typed, 422, refusal(exc))
-    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+        return trial_spec_of(TrialRequest(setting=setting, arms=arms, n=_whole(typed.get("n"), "n", 200),
+                                          factors=typed.get("factor", []), seed=_whole(typed.get("seed"), "seed", 0)))
+
+    return queued_or_refused(request, "trial", build, lambda message: _population_form(
+        request, "trial.html", setting, typed, 422, message))
 
 
 # ---------------------------------------------------------------------------------------------------- jobs
