@@ -213,11 +213,15 @@ def test_a_viral_illness_triggers_less_fop_bone_than_a_contusion():
 
 
 def test_burns_form_bone_steeply_with_the_burned_surface():
-    """targets/human.toml [burns]: risk rises steeply above 20-30% of the body surface. Without grafting, a 10%
-    burn forms no bone that shows on imaging and a 40% burn forms it, with at least 10 times the volume."""
-    small, large = (simulate("burns", dims=0, tbsa=t, grafted="no") for t in (10.0, 40.0))
+    """targets/human.toml [burns]: risk rises steeply above 20-30% of the body surface, with a grafted arm burn.
+    With a deep, grafted burn over the elbow, a 10% burn forms no bone that shows on imaging and a 40% burn
+    forms it, with at least 10 times the volume; a partial-thickness burn there, left to heal, forms none at
+    any size (Levi 2015: 96 of 98 burn patients with HO had arm grafts)."""
+    small, large = (simulate("burns", dims=0, tbsa=t, grafted="yes") for t in (10.0, 40.0))
     assert large.metrics["heterotopic_bone_mm3"] >= 10.0 * small.metrics["heterotopic_bone_mm3"]
     assert small.patient["imaging"]["onset_week"] is None and large.patient["imaging"]["onset_week"] is not None
+    healed = simulate("burns", dims=0, tbsa=60.0, grafted="no")
+    assert healed.metrics["heterotopic_bone_mm3"] < 1e-3 * large.metrics["heterotopic_bone_mm3"]
 
 
 def test_an_elbow_fracture_forms_more_bone_than_a_dislocation():

@@ -1,6 +1,6 @@
 """The adult human elbow as a lateral (sagittal) section, on 0-D or 2-D grids, and its injuries: elbow trauma
 (`elbow-trauma`: dislocation, terrible triad, distal humerus fracture, floating elbow) and burns (`burns`:
-a burn of a share of the body surface, with the skin over the elbow excised and grafted or not).
+a burn of a share of the body surface: deep over the elbow and grafted, or partial-thickness there and left to heal).
 
 Coordinates in mm from the centre of the trochlea; x runs anterior, y proximal (a lateral radiograph with
 the front to the right). The section holds the distal humerus (shaft, supracondylar flare, trochlea), the
@@ -146,7 +146,8 @@ class Burns(ElbowScenario):
         self.options = {
             "tbsa": Option(40.0, 1.0, 90.0, "% body surface", "total burned body surface",
                            "burns over 90% are rarely survived"),
-            "grafted": Choice("yes", ("yes", "no"), "the burned skin over the elbow excised and grafted"),
+            "grafted": Choice("yes", ("yes", "no"), "yes: a deep burn over the elbow (through the dermis into the "
+                              "fascia), excised and grafted; no: a partial-thickness burn there, left to heal"),
             "graft_day": Option(7.0, 1.0, 28.0, "days", "day of excision and grafting", "early excision"),
         }
 
@@ -157,14 +158,31 @@ class Burns(ElbowScenario):
         return {"injection": [BURNED_SURFACE], "tear": [], "fracture": []}
 
     def injuries(self, options):
-        local = [Injury(0.0, _deep_burn, "burn of the skin behind the elbow")]
-        if options["grafted"] == "yes":
-            local += surgery("excision and grafting", day=options["graft_day"])
-        return [*burn(options["tbsa"]), *local]
+        # A burn is grafted when it is too deep to heal from the dermis's own appendages in about three weeks
+        # (deep partial or full thickness; Jeschke 2020 Nat Rev Dis Primers 6:11): only such a burn reaches
+        # below the skin. A partial-thickness burn heals without harm to the fascia and muscle beneath it.
+        # (Levi 2015 J Trauma Acute Care Surg 79:870: 96 of 98 burn patients with HO had arm grafts.)
+        if options["grafted"] == "no":
+            return burn(options["tbsa"])
+        return [*burn(options["tbsa"]), Injury(0.0, _deep_burn, "deep burn of the skin behind the elbow"),
+                *excision_and_graft(options["graft_day"])]
 
     def evidence(self, options, factors):
         return {"setting": "burns", "factors": ["arm-graft"] if options["grafted"] == "yes" else [],
                 "tbsa": options["tbsa"]}
+
+
+def excision_and_graft(day: float) -> list[Injury]:
+    """Tangential excision of the burned skin down to bleeding, viable tissue and a skin graft on the bed
+    (Janzekovic 1970 J Trauma 10:1103): a haematoma under the graft and the operation's stress response; no
+    muscle is cut (the excision stops above the fascia, unlike an approach to a joint)."""
+
+    def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+        p = parameters.namespace()
+        fields["fibrin"] += p.injury_fibrin * tissue.region("injection")
+        fields["systemic_inflammation"] += p.surgery_inflammation
+
+    return [Injury(day, injure, "excision and grafting")]
 
 
 def _deep_burn(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:

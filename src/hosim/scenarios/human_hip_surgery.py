@@ -43,7 +43,7 @@ ACETABULAR_APPROACHES: dict[str, Zone] = {
     "extended-iliofemoral": ((54.0, 26.0), (16.0, 40.0)),
     "ilioinguinal": ((-40.0, 36.0), (14.0, 22.0)),
 }
-NECK_FRACTURE: Zone = ((21.0, -18.0), (11.0, 11.0))  # the intracapsular haematoma around the neck
+NECK_FRACTURE: Zone = ((21.0, -18.0), (11.0, 11.0))  # around the neck; its haematoma stays inside the capsule
 ACETABULAR_FRACTURE: Zone = ((34.0, 12.0), (10.0, 14.0))  # behind the posterior wall and rim
 BRAIN_INJURIES = ("none", "moderate", "severe")  # GCS 9-12 and 3-8
 
@@ -66,10 +66,15 @@ class HipScenario(PatientScenario):
         """Whether the operation opens the joint capsule (then the capsule belongs to its injured zone)."""
         return True
 
+    def inside_capsule(self, options: Mapping[str, Any]) -> tuple[str, ...]:
+        """Injured zones that stay inside the joint capsule (an intracapsular fracture's bleeding)."""
+        return ()
+
     def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
         hip = Hip()
         section = hip_section(hip, h, self.replaced(options))
-        zones = {name: hip.frame.ellipse(h, zone) for name, zone in self.zones(options).items()}
+        zones = {name: hip.frame.ellipse(h, zone) * (section["tendon"] if name in self.inside_capsule(options) else 1.0)
+                 for name, zone in self.zones(options).items()}
         if self.opens_capsule(options):
             zones["injection"] = np.maximum(zones["injection"], section["tendon"])
         return section_anatomy(section, zones, dims, h, hip.slab_thickness_mm)
@@ -128,6 +133,11 @@ class HipFracture(HipScenario):
 
     def opens_capsule(self, options):
         return options["treatment"] == "arthroplasty"
+
+    def inside_capsule(self, options):
+        # the neck lies inside the capsule: its haemarthrosis stays there (a few mL at up to 68 mmHg; Clin Orthop
+        # Relat Res 1984;182:172, doi 10.1097/00003086-198401000-00022) and crushes no muscle
+        return ("fracture",)
 
     def injuries(self, options):
         return [*fracture("femoral neck fracture"),

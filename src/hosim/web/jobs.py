@@ -47,7 +47,7 @@ class Job:
     def files(self) -> list[str]:
         """The job's result files, relative to its folder (all that may be downloaded): its top-level files
         and figures; none until it is done."""
-        if self.status != DONE:
+        if self.status != DONE or not self.folder.is_dir():  # (a folder the queue has just let go)
             return []
         top = sorted(p for p in self.folder.iterdir() if p.is_file() and not p.name.startswith("."))
         return [str(p.relative_to(self.folder)) for p in [*top, *sorted((self.folder / "figures").glob("*.png"))]]
