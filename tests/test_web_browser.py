@@ -131,6 +131,21 @@ def test_a_scenario_runs_in_the_background_and_shows_its_figures(page, server):
     assert page.evaluate("document.contentType") == "image/png"
 
 
+def test_a_cohort_and_a_trial_run_from_their_pages(page, server):
+    page.goto(server + "/cohort?setting=tha")
+    page.fill("#n", "100")
+    page.click("#cohort-form button[type=submit]")
+    page.wait_for_selector("#results", timeout=120_000)
+    assert "Any HO" in page.text_content("#incidence") and page.locator("#brooker td").count() == 5
+    page.goto(server + "/trial?setting=tha")
+    page.fill("#n", "100")  # the form offers control and 7 days of indomethacin
+    page.click("#trial-form button[type=submit]")
+    page.wait_for_selector("#results", timeout=120_000)
+    rows = page.locator("#arms tr")
+    assert rows.count() == 3 and "reference" in rows.nth(1).text_content()
+    assert page.locator("#figures img").count() >= 1
+
+
 def test_the_risk_form_works_from_the_keyboard(page, server):
     page.goto(server + "/risk?setting=tha")
     page.keyboard.press("Tab")
