@@ -301,3 +301,11 @@ def test_hostile_queries_are_refused_without_echoing_markup(client, url):
 def test_serve_refuses_bad_options(capsys, argv, words):
     code, out, err = cli(capsys, argv)
     assert code == 2 and not out and all(w in err for w in words) and "Traceback" not in err
+
+
+def test_hosts_are_those_the_server_was_started_for(tmp_path):
+    with TestClient(create_app(tmp_path / "a", host="10.1.2.3")) as c:
+        assert c.get("/api/risk/settings", headers={"host": "10.1.2.3:8000"}).status_code == 200
+        assert c.get("/api/risk/settings", headers={"host": "attacker.example"}).status_code == 400
+    with TestClient(create_app(tmp_path / "b", host="0.0.0.0")) as c:
+        assert c.get("/api/risk/settings", headers={"host": "my-lab-pc.local"}).status_code == 200

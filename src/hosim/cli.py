@@ -598,6 +598,9 @@ def serve(
     from hosim.web.app import create_app
 
     typer.echo(f"hosim serve: http://{host if ':' not in host else f'[{host}]'}:{port}/ (Ctrl-C stops it)", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo("hosim serve: warning: the app has no accounts; anyone who can reach this address can use it",
+                   err=True)
     uvicorn.run(create_app(out, host=host, workers=workers), host=host, port=port, log_level="warning")
 
 

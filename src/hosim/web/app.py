@@ -50,7 +50,8 @@ def create_app(folder: str | Path | None = None, *, host: str = "127.0.0.1", wor
                               "virtual cohorts and trials, as the `hosim` command gives them. Bad values are "
                               "answered 422 with the command's message as `detail`.")
     app.state.jobs = jobs
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=sorted({host, *LOCAL_HOSTS}))
+    every_address = host in ("0.0.0.0", "::")  # asked to serve the network: any name it is reached by
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=["*"] if every_address else sorted({host, *LOCAL_HOSTS}))
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(DeclaredLength)
