@@ -60,8 +60,6 @@ def test_the_shipped_population_was_fitted_on_this_model():
 # Settings the calibration does not fit (population.toml [calibration.not_fitted]; FOP has no range): the
 # measured incidence stays a strict xfail until the mechanism is mended.
 NOT_MET = {
-    "hip-fracture-fixation": "fixation kills muscle like an arthroplasty approach, primed by the fracture's systemic "
-                             "inflammation (measured 56% in 1000 vs 0.3-11%)",
     "fop": "every injected FOP patient flares and ossifies (100%); the survey's 25% of injections flaring and 84% "
            "of flares ossifying have no reported spread",
 }

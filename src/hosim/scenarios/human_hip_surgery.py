@@ -140,8 +140,10 @@ class HipFracture(HipScenario):
         return ("fracture",)
 
     def injuries(self, options):
+        fixed = options["treatment"] == "fixation"  # a muscle split, not a joint opened and retracted for hours
         return [*fracture("femoral neck fracture"),
-                *surgery(f"hip {options['treatment']}", day=options["delay_days"])]
+                *surgery(f"hip {options['treatment']}", day=options["delay_days"],
+                         extent="fixation_muscle_injury" if fixed else None)]
 
     def evidence(self, options, factors):
         if options["treatment"] == "fixation":
@@ -175,16 +177,18 @@ class AcetabularFracture(HipScenario):
         return {"setting": "acetabular-fracture", "factors": [] if options["brain_injury"] == "none" else ["tbi"]}
 
 
-def surgery(what: str, day: float = 0.0, region: str = "injection") -> list[Injury]:
+def surgery(what: str, day: float = 0.0, region: str = "injection", extent: str | None = None) -> list[Injury]:
     """An open operation: necrosis, torn capillaries and a haematoma in the injured zone (muscle and capsule
-    alike), and the surgical stress response body-wide."""
+    alike), and the surgical stress response body-wide. `extent`: the parameter giving the operation's muscle
+    necrosis as a fraction of an arthroplasty approach's (None: a full approach)."""
 
     def injure(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
         p = parameters.namespace()
         zone = tissue.region(region)
-        necrotize(fields, zone, p.surgical_necrosis)
+        necrosis = p.surgical_necrosis * (1.0 if extent is None else parameters.value(extent))
+        necrotize(fields, zone, necrosis)
         # the capsule lies inside the opened zone: min() is that overlap on a grid and in a 0-D compartment
-        fields["necrosis"] += p.surgical_necrosis * np.minimum(tissue.region("tendon"), zone)
+        fields["necrosis"] += necrosis * np.minimum(tissue.region("tendon"), zone)
         fields["fibrin"] += p.injury_fibrin * zone
         fields["vessels"] *= 1.0 - p.crush_vessel_loss * zone
         fields["systemic_inflammation"] += p.surgery_inflammation
