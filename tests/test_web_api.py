@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from hosim.cli import main
 from hosim.web.app import create_app
 
+LOCAL = "http://127.0.0.1:8000"  # the server answers only the names it is served as
 RISK_CASES = [
     ["--setting", "tha", "--factor", "male", "--factor", "prior-ho"],
     ["--setting", "tha", "--factor", "ankylosing-spondylitis", "--prophylaxis", "nsaid"],
@@ -32,7 +33,7 @@ BAD_RISK = [
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     app = create_app(tmp_path_factory.mktemp("jobs"), max_jobs=3)
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 
@@ -215,7 +216,7 @@ def test_unknown_jobs_and_pages_are_404(client):
 @pytest.mark.slow
 def test_the_queue_is_bounded(tmp_path):
     app = create_app(tmp_path, max_jobs=1)
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         first = c.post("/api/runs", json={"scenario": "tha", "dims": 2})
         second = c.post("/api/runs", json={"scenario": "tha", "dims": 0})
         assert first.status_code == 202 and second.status_code == 429
@@ -237,6 +238,8 @@ def test_bodies_hosts_and_headers_are_guarded(client):
     assert client.get("/api/risk/settings", headers={"host": "evil.example"}).status_code == 400
     answer = client.get("/risk")
     assert "default-src 'self'" in answer.headers["content-security-policy"]
+    assert "unsafe-inline" not in answer.headers["content-security-policy"]  # only the API page runs inline script
+    assert "unsafe-inline" in client.get("/docs").headers["content-security-policy"]
     assert answer.headers["x-content-type-options"] == "nosniff"
 
 
@@ -304,8 +307,39 @@ def test_serve_refuses_bad_options(capsys, argv, words):
 
 
 def test_hosts_are_those_the_server_was_started_for(tmp_path):
-    with TestClient(create_app(tmp_path / "a", host="10.1.2.3")) as c:
+    with TestClient(create_app(tmp_path / "a", host="10.1.2.3"), base_url=LOCAL) as c:
         assert c.get("/api/risk/settings", headers={"host": "10.1.2.3:8000"}).status_code == 200
         assert c.get("/api/risk/settings", headers={"host": "attacker.example"}).status_code == 400
-    with TestClient(create_app(tmp_path / "b", host="0.0.0.0")) as c:
+    with TestClient(create_app(tmp_path / "b", host="0.0.0.0"), base_url=LOCAL) as c:
         assert c.get("/api/risk/settings", headers={"host": "my-lab-pc.local"}).status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"},
+                                     {"origin": "null"}, {"sec-fetch-site": "same-site", "origin": LOCAL}])
+def test_a_page_of_another_site_cannot_start_or_cancel_work(client, headers):
+    before = len(client.get("/api/jobs").json())
+    page = client.post("/scenario", data={"scenario": "tha", "dims": "0"}, headers=headers)
+    assert page.status_code == 403 and "another site" in page.text
+    api = client.post("/api/runs", json={"scenario": "tha", "dims": 0}, headers=headers)
+    assert api.status_code == 403 and "another site" in api.json()["detail"]
+    assert client.delete("/api/jobs/x", headers=headers).status_code == 403
+    assert len(client.get("/api/jobs").json()) == before
+
+
+def test_the_servers_own_pages_may_post(client):
+    page = client.post("/scenario", data={"scenario": "tha", "dims": "0", "days": "-1"},
+                       headers={"origin": LOCAL, "sec-fetch-site": "same-origin"})
+    assert page.status_code == 422 and "days" in page.text  # refused for its value, not for where it came from
+
+
+@pytest.mark.parametrize("url, field", [("/scenario", "days"), ("/cohort", "n"), ("/trial", "arm0_name")])
+def test_a_file_where_text_belongs_is_one_message(client, url, field):
+    page = client.post(url, data={"scenario": "tha", "setting": "tha"}, files={field: ("x.txt", b"1", "text/plain")})
+    assert page.status_code == 422 and "must be text, not a file" in page.text
+
+
+def test_long_values_are_not_echoed_in_full(client):
+    answer = client.post("/api/runs", json={"scenario": "tha", "dims": 0, "options": {"x" * 100_000: 1}})
+    assert answer.status_code == 422 and len(answer.text) < 2000
+    crowded = client.post("/api/trials", json={"setting": "tha", "arms": ["a=" + "+".join(["nsaid"] * 11)]})
+    assert crowded.status_code == 422 and "at most 10" in crowded.json()["detail"]

@@ -7,6 +7,12 @@ from __future__ import annotations
 from hosim.errors import InputError
 
 
+def shown(text: str, limit: int = 80) -> str:
+    """A value as a message quotes it: repr, cut to `limit` characters (a message never echoes megabytes)."""
+    quoted = repr(text)
+    return quoted if len(quoted) <= limit else quoted[:limit] + "...'"
+
+
 def parse_assignments(items: list[str], what: str) -> dict[str, float | str]:
     """KEY=VALUE pairs; numbers become floats; a key given twice is refused (which one was meant?)."""
     out: dict[str, float | str] = {}
@@ -14,9 +20,9 @@ def parse_assignments(items: list[str], what: str) -> dict[str, float | str]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key or not value.strip():
-            raise InputError(f"{what} must look like KEY=VALUE, got {item!r}")
+            raise InputError(f"{what} must look like KEY=VALUE, got {shown(item)}")
         if key in out:
-            raise InputError(f"{what} {key} is given twice; give it once")
+            raise InputError(f"{what} {shown(key)} is given twice; give it once")
         try:
             out[key] = float(value)
         except ValueError:
@@ -38,6 +44,9 @@ def split_run_params(scenario: str, assigned: dict, species: str | None) -> dict
     model = load_parameters(own.run_species(species))
     params, overrides = {}, {}
     for key, value in assigned.items():
+        key = str(key)
+        if len(key) > 80:
+            raise InputError(f"-p {key[:40]}...: a name of {len(key)} characters is no option or parameter")
         if key in RUN_OPTIONS:
             raise InputError(f"-p {key}: {key} is set with {RUN_OPTIONS[key]}, not with -p")
         if key in own.options:
@@ -54,7 +63,7 @@ def parse_intervention(text: str) -> dict:
     """NAME[:key=value,...] -> {"name": NAME, key: value, ...}."""
     name, _, rest = text.partition(":")
     if not name.strip():
-        raise InputError(f"-i needs NAME[:key=value,...], got {text!r}")
+        raise InputError(f"-i needs NAME[:key=value,...], got {shown(text)}")
     spec = {"name": name.strip()}
     spec.update(parse_assignments([p for p in rest.split(",") if p.strip()], f"-i {name} option"))
     return spec
@@ -64,5 +73,5 @@ def parse_arm(text: str) -> tuple[str, list[dict]]:
     """NAME=SPEC, SPEC empty or `-i` style interventions joined by '+'."""
     name, sep, rest = text.partition("=")
     if not sep or not name.strip():
-        raise InputError(f"--arm needs NAME=SPEC (SPEC may be empty: --arm control=), got {text!r}")
+        raise InputError(f"--arm needs NAME=SPEC (SPEC may be empty: --arm control=), got {shown(text)}")
     return name.strip(), [parse_intervention(part) for part in rest.split("+") if part.strip()]

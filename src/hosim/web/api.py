@@ -110,4 +110,7 @@ def cancel_job(job_id: str, request: Request) -> dict:
 @router.get("/jobs/{job_id}/files/{name:path}", summary="One of a finished job's files (as listed in its `files`)")
 def job_file(job_id: str, name: str, request: Request) -> FileResponse:
     job: Job = jobs_of(request).get(job_id)
-    return FileResponse(job.file(name), filename=name.rsplit("/", 1)[-1], content_disposition_type="inline")
+    # figures open in the browser; every other file (report.html included) is a download, never a page of
+    # this site
+    return FileResponse(job.file(name), filename=name.rsplit("/", 1)[-1],
+                        content_disposition_type="inline" if name.endswith(".png") else "attachment")

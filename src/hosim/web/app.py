@@ -22,11 +22,11 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from hosim import __version__
 from hosim.errors import InputError, SimulationError
 from hosim.web.jobs import Jobs, QueueFull, UnknownJob
-from hosim.web.limits import MAX_BODY_BYTES, TOO_LARGE, DeclaredLength, SecurityHeaders
+from hosim.web.limits import MAX_BODY_BYTES, TOO_LARGE, DeclaredLength, SameSite, SecurityHeaders
 from hosim.web.requests import errors_message
 
 HERE = Path(__file__).parent
-LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1", "testserver"]
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
 
 
 def create_app(folder: str | Path | None = None, *, host: str = "127.0.0.1", workers: int = 1,
@@ -55,6 +55,7 @@ def create_app(folder: str | Path | None = None, *, host: str = "127.0.0.1", wor
     app.add_middleware(RequestBodyLimitMiddleware, max_body_size=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(DeclaredLength)
+    app.add_middleware(SameSite)
     _add_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/swagger", StaticFiles(directory=_swagger_assets()), name="swagger")

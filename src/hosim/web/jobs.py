@@ -10,6 +10,7 @@ import shutil
 import signal
 import threading
 import time
+import traceback
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,9 +48,12 @@ class Job:
     def files(self) -> list[str]:
         """The job's result files, relative to its folder (all that may be downloaded): its top-level files
         and figures; none until it is done."""
-        if self.status != DONE or not self.folder.is_dir():  # (a folder the queue has just let go)
+        if self.status != DONE:
             return []
-        top = sorted(p for p in self.folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        try:
+            top = sorted(p for p in self.folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        except FileNotFoundError:  # the queue has just let the job go
+            return []
         return [str(p.relative_to(self.folder)) for p in [*top, *sorted((self.folder / "figures").glob("*.png"))]]
 
     def file(self, name: str) -> Path:
@@ -60,8 +64,12 @@ class Job:
 
     def summary(self) -> dict | None:
         """The job's summary.json, once it is done."""
-        path = self.folder / "summary.json"
-        return json.loads(path.read_text(encoding="utf-8")) if self.status == DONE and path.is_file() else None
+        if self.status != DONE:
+            return None
+        try:
+            return json.loads((self.folder / "summary.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:  # a run that wrote none, or a job the queue has just let go
+            return None
 
     def to_json(self) -> dict:
         done, total = self.progress[:]
@@ -75,7 +83,7 @@ class Jobs:
     """The queue: at most `max_jobs` unfinished jobs, `workers` of them running at once; the newest
     `keep` finished jobs are kept (with their files), older ones removed."""
 
-    def __init__(self, folder: Path, worker, *, workers: int = 1, max_jobs: int = 8, keep: int = 50,
+    def __init__(self, folder: Path, worker, *, workers: int = 1, max_jobs: int = 8, keep: int = 20,
                  poll_s: float = 0.2):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -115,15 +123,17 @@ class Jobs:
             return sorted(self._jobs.values(), key=lambda job: job.created, reverse=True)
 
     def cancel(self, job_id: str) -> Job:
-        """Stop a queued or running job (its partial files are removed); a finished job stays as it is."""
+        """Stop a queued or running job (its partial files are removed); a finished job stays as it is. The
+        queue is not held while the job's processes stop."""
         job = self.get(job_id)
         with self._lock:
             if job.status in FINISHED:
                 return job
-            if job.process is not None:
-                _stop_group(job.process)
+            process = job.process
             self._finish(job, CANCELLED, "cancelled")
-            shutil.rmtree(job.folder, ignore_errors=True)
+        if process is not None:
+            _stop_group(process)
+        shutil.rmtree(job.folder, ignore_errors=True)
         return job
 
     def close(self) -> None:
@@ -137,18 +147,25 @@ class Jobs:
     # ------------------------------------------------------------------ the dispatcher thread
     def _dispatch(self) -> None:
         while not self._stop.wait(self.poll_s):
-            with self._lock:
-                running = [job for job in self._jobs.values() if job.status == RUNNING]
-                for job in running:
-                    self._check(job)
-                free = self.workers - sum(job.status == RUNNING for job in self._jobs.values())
-                queued = sorted((job for job in self._jobs.values() if job.status == QUEUED), key=lambda j: j.created)
-                for job in queued[:max(free, 0)]:
-                    try:
-                        self._start(job)
-                    except (OSError, RuntimeError) as exc:  # no process could be made: the job fails, the queue goes on
-                        self._finish(job, FAILED, f"the job could not start ({exc.__class__.__name__})")
-                self._forget_old()
+            try:
+                self._step()
+            except Exception:  # the queue must outlive any one failure; the log says what happened
+                traceback.print_exc()
+
+    def _step(self) -> None:
+        """Collect finished processes, start queued jobs in the free slots, let the oldest finished go."""
+        with self._lock:
+            running = [job for job in self._jobs.values() if job.status == RUNNING]
+            for job in running:
+                self._check(job)
+            free = self.workers - sum(job.status == RUNNING for job in self._jobs.values())
+            queued = sorted((job for job in self._jobs.values() if job.status == QUEUED), key=lambda j: j.created)
+            for job in queued[:max(free, 0)]:
+                try:
+                    self._start(job)
+                except (OSError, RuntimeError) as exc:  # no process could be made: the job fails, the queue goes on
+                    self._finish(job, FAILED, f"the job could not start ({exc.__class__.__name__})")
+            self._forget_old()
 
     def _start(self, job: Job) -> None:
         job.process = self._context.Process(target=self.worker, args=(job.kind, job.spec, str(job.folder), job.progress),
@@ -188,5 +205,8 @@ def _stop_group(process: multiprocessing.Process) -> None:
         process.terminate()  # it has not made its group yet
     process.join(10)
     if process.is_alive():
-        process.kill()
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            process.kill()
         process.join()

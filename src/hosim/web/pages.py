@@ -8,11 +8,13 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from hosim import __version__
 from hosim.clinical.settings import FACTOR_LABELS
+from hosim.arguments import shown
 from hosim.errors import InputError
 from hosim.web import catalog
 from hosim.web.jobs import FINISHED
@@ -58,8 +60,8 @@ def risk(request: Request):
     settings = settings_listing()
     setting = q.get("setting") or next(iter(settings))
     if setting not in settings:
-        raise InputError(f"unknown setting {setting!r}; allowed: {', '.join(settings)}")
-    form = {"setting": setting, "factors": q.getlist("factor"), "prophylaxis": q.get("prophylaxis") or None,
+        raise InputError(f"unknown setting {shown(setting)}; allowed: {', '.join(settings)}")
+    form = {"setting": setting, "factors": [f for f in q.getlist("factor") if f], "prophylaxis": q.get("prophylaxis") or None,
             "tbsa": q.get("tbsa") or None, "delay_days": q.get("delay_days") or None,
             "mechanistic": q.get("mechanistic") == "1"}
     context = {"settings": settings, "form": form, "info": settings[setting]}
@@ -79,21 +81,25 @@ async def risk_from_bundle(request: Request):
 
     settings = settings_listing()
     async with request.form(**FORM_LIMITS) as data:
-        upload = data.get("bundle")
-        setting = data.get("setting") or None
-        context = {"settings": settings, "info": settings[next(iter(settings))],
-                   "form": {"setting": setting, "factors": [], "mechanistic": data.get("mechanistic") == "1"}}
+        upload, chosen, mechanistic = data.get("bundle"), data.get("setting"), data.get("mechanistic") == "1"
+        setting = chosen if isinstance(chosen, str) and chosen in settings else None
+        content = await upload.read() if upload is not None and not isinstance(upload, str) and upload.filename else None
+        name = Path(upload.filename).name[:80] if content is not None else ""
+    form = {"setting": setting or next(iter(settings)), "factors": [], "mechanistic": mechanistic}
+    context = {"settings": settings, "info": settings[form["setting"]], "form": form}
+
+    def answer() -> HTMLResponse:
         try:
-            if upload is None or isinstance(upload, str) or not upload.filename:
+            if content is None:
                 raise InputError("choose a FHIR R4 Bundle (a .json file) to upload")
-            name = Path(upload.filename).name[:80] or "the uploaded file"
-            query, note = bundle_query(await upload.read(), name, setting, data.get("prophylaxis") or None,
-                                       data.get("mechanistic") == "1")
+            query, note = bundle_query(content, name or "the uploaded file", setting, None, mechanistic)
+            form.update(setting=query.setting, factors=list(query.factors))
+            context["info"] = settings[query.setting]
+            return _risk_result(request, query, context, note)
         except InputError as exc:
             return page(request, "risk.html", 422, error=str(exc), **context)
-    context["form"] = {**context["form"], "setting": query.setting, "factors": list(query.factors)}
-    context["info"] = settings[query.setting]
-    return _risk_result(request, query, context, note)
+
+    return await run_in_threadpool(answer)
 
 
 def _risk_result(request: Request, query: RiskQuery, context: dict, note: str = "") -> HTMLResponse:
@@ -116,7 +122,7 @@ def _number(text: str | None, name: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise InputError(f"{name} must be a number, got {text!r}") from None
+        raise InputError(f"{name} must be a number, got {shown(text)}") from None
 
 
 # ------------------------------------------------------------------------------------------------ scenario
@@ -128,15 +134,18 @@ def scenario(request: Request):
 def _scenario_form(request: Request, name: str, typed: dict, status: int = 200, error: str = "") -> HTMLResponse:
     scenarios = catalog.scenarios()
     if name not in scenarios:
-        raise InputError(f"unknown scenario {name!r}; allowed: {', '.join(scenarios)}")
+        raise InputError(f"unknown scenario {shown(name)}; allowed: {', '.join(scenarios)}")
     info = scenarios[name]
     return page(request, "scenario.html", status, scenarios=scenarios, name=name, info=info, typed=typed,
                 error=error, interventions=catalog.interventions_for(info["species"]), rows=range(INTERVENTION_ROWS))
 
 
 async def form_fields(request: Request) -> dict:
-    """A posted form's fields as typed (factor: every one ticked)."""
+    """A posted form's fields as typed (factor: every one ticked); a file where text belongs is refused."""
     async with request.form(**FORM_LIMITS) as data:
+        files = [key for key, value in data.multi_items() if not isinstance(value, str)]
+        if files:
+            raise InputError(f"field {shown(files[0])} must be text, not a file")
         return {key: data.getlist(key) if key == "factor" else data.get(key) for key in data.keys()}
 
 
@@ -160,7 +169,8 @@ async def start_scenario(request: Request):
             seed=_whole(typed.get("seed"), "seed", 0), species=typed.get("species") or None,
             factors=typed.get("factor", []), interventions=_intervention_texts(typed), options=_options(name, typed)))
 
-    return queued_or_refused(request, "run", build, lambda message: _scenario_form(request, name, typed, 422, message))
+    return await run_in_threadpool(queued_or_refused, request, "run", build,
+                                   lambda message: _scenario_form(request, name, typed, 422, message))
 
 
 def _whole(text, name: str, default: int) -> int:
@@ -169,7 +179,7 @@ def _whole(text, name: str, default: int) -> int:
     try:
         return int(text)
     except ValueError:
-        raise InputError(f"{name} must be a whole number, got {text!r}") from None
+        raise InputError(f"{name} must be a whole number, got {shown(text)}") from None
 
 
 def _options(scenario: str, typed: dict) -> dict:
@@ -212,7 +222,7 @@ def _population_form(request: Request, template: str, setting: str, typed: dict,
                      error: str = "") -> HTMLResponse:
     settings = catalog.cohort_settings()
     if setting not in settings:
-        raise InputError(f"unknown setting {setting!r}; allowed: {', '.join(settings)}")
+        raise InputError(f"unknown setting {shown(setting)}; allowed: {', '.join(settings)}")
     info = settings[setting]
     species = catalog.scenarios()[info["scenario"]]["species"]
     return page(request, template, status, settings=settings, setting=setting, info=info, typed=typed, error=error,
@@ -230,7 +240,7 @@ async def start_cohort(request: Request):
             setting=setting, n=_whole(typed.get("n"), "n", 200), factors=typed.get("factor", []),
             interventions=_intervention_texts(typed), seed=_whole(typed.get("seed"), "seed", 0)))
 
-    return queued_or_refused(request, "cohort", build, lambda message: _population_form(
+    return await run_in_threadpool(queued_or_refused, request, "cohort", build, lambda message: _population_form(
         request, "cohort.html", setting, typed, 422, message))
 
 
@@ -247,7 +257,7 @@ async def start_trial(request: Request):
         return trial_spec_of(TrialRequest(setting=setting, arms=arms, n=_whole(typed.get("n"), "n", 200),
                                           factors=typed.get("factor", []), seed=_whole(typed.get("seed"), "seed", 0)))
 
-    return queued_or_refused(request, "trial", build, lambda message: _population_form(
+    return await run_in_threadpool(queued_or_refused, request, "trial", build, lambda message: _population_form(
         request, "trial.html", setting, typed, 422, message))
 
 

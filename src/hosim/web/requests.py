@@ -8,10 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hosim.arguments import parse_arm, parse_intervention, split_run_params
 from hosim.errors import InputError
+from hosim.web.limits import costly
 
 MAX_DAYS = 365.0  # the kit's own upper limit: a year
 MAX_PATIENTS = 5000  # per cohort or trial arm: about 30 s of a 2-core machine per arm
 MAX_ARMS = 6
+MAX_ARM_TREATMENTS = 10  # as a run's interventions
 NAME = Field(max_length=80)
 ITEMS = Field(default_factory=list, max_length=20)
 
@@ -71,8 +73,10 @@ def run_spec(request: RunRequest) -> tuple[str, dict]:
                          f"of {finest:g} um in {dims}-D, got {request.resolution_um:g} (finer grids: `hosim run`)")
     params = split_run_params(scenario.name, dict(request.options), request.species)
     interventions = [parse_intervention(text) for text in request.interventions]
-    prepared = prepare(scenario.name, interventions, dims=dims, days=request.days, resolution_um=request.resolution_um,
-                       seed=request.seed, species=request.species, factors=list(request.factors), **params)
+    with costly("run"):  # building a 3-D run takes seconds; the job's process builds it again to run it
+        prepared = prepare(scenario.name, interventions, dims=dims, days=request.days,
+                           resolution_um=request.resolution_um, seed=request.seed, species=request.species,
+                           factors=list(request.factors), **params)
     options = prepared.setup.options
     spec = {"scenario": scenario.name, "dims": dims, "days": options["days"],
             "resolution_um": request.resolution_um, "seed": request.seed, "species": request.species,
@@ -98,6 +102,9 @@ def trial_spec_of(request: TrialRequest) -> tuple[str, dict]:
     arms = dict(parse_arm(text) for text in request.arms)
     if len(arms) != len(request.arms):
         raise InputError("each arm needs its own name")
+    crowded = [name for name, specs in arms.items() if len(specs) > MAX_ARM_TREATMENTS]
+    if crowded:
+        raise InputError(f"arm {crowded[0]}: at most {MAX_ARM_TREATMENTS} treatments joined by '+'")
     spec = cohort_spec(request.setting, request.n, arms, request.factors, request.seed)
     return f"trial: {spec['setting']}, {len(arms)} arms of {spec['n']} patients", spec
 

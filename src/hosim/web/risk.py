@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from hosim.checks import check_seed
 from hosim.errors import InputError
+from hosim.web.limits import costly
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ def estimate(query: RiskQuery):
     if query.mechanistic:
         from hosim.cohort.mechanistic_risk import mechanistic_estimate
 
-        cohort = mechanistic_estimate(query.setting, result.factors, query.prophylaxis, query.tbsa, query.delay_days,
-                                      seed=seed)
+        with costly("virtual cohort"):
+            cohort = mechanistic_estimate(query.setting, result.factors, query.prophylaxis, query.tbsa,
+                                          query.delay_days, seed=seed)
     return result, cohort
 
 

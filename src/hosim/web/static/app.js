@@ -1,8 +1,12 @@
 // hosim web app: the only script. Pages work without it; it reloads a chooser when its choice changes and
 // follows a running job's progress, reloading the page when the job has finished.
 "use strict";
+// A chooser reloads at once when picked with a pointer; from the keyboard (where arrowing through the
+// options fires change) its Choose button does it.
 document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
-  select.addEventListener("change", () => select.form.submit());
+  select.addEventListener("keydown", () => { select.dataset.keyed = "1"; });
+  select.addEventListener("pointerdown", () => { delete select.dataset.keyed; });
+  select.addEventListener("change", () => { if (!select.dataset.keyed) select.form.submit(); });
 });
 
 const job = document.getElementById("job");
