@@ -53,6 +53,7 @@ def test_bad_input_is_one_clear_error_and_no_folder(tmp_path, args, message):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_small_design_runs_resumes_and_agrees_at_any_worker_count(tmp_path, monkeypatch):
     monkeypatch.setattr(incidence_sensitivity, "PATIENTS_PER_TASK", 40)  # 4 points a task: 3 tasks, so order matters
     one = runner.invoke(app, ["experiment", "sensitivity", *SMALL, "--workers", "1", "--out", str(tmp_path / "a")])

@@ -20,6 +20,7 @@ NAMES = VARIABLE_NAMES + COMPARTMENT_NAMES
 TREATED = ("hip-fracture", [{"name": "nsaid", "end": 42.0}, {"name": "radiation", "start": -0.2, "dose_gy": 7.0}])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario, specs, dt", [("mouse-bmp2", [], 0.004), (*TREATED, 0.02)])
 def test_libroadrunner_reproduces_hosim_within_one_percent_of_each_peak(scenario, specs, dt):
     """hosim's scheme is first order in time, so its run is extrapolated to step 0 from steps dt and dt/2
