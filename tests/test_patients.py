@@ -95,6 +95,24 @@ def test_a_factor_must_apply_to_the_scenario():
     assert all(factor_table()[n].reading and factor_table()[n].size for n in every)
 
 
+def test_risk_factors_held_as_options_are_those_options():
+    """`--factor arm-graft` (the name `hosim risk --list` uses) is `-p grafted=yes` of the burns scenario; a
+    factor that contradicts an option given, or another factor, is refused."""
+    from hosim.scenarios import SCENARIOS, get_scenario
+    from hosim.simulation import prepare
+
+    assert prepare("burns", dims=0, factors=["arm-graft"], grafted="yes").config() == \
+        prepare("burns", dims=0, grafted="yes").config()
+    assert prepare("elbow-trauma", dims=0, factors=["distal-humerus"]).setup.options["injury"] == "distal-humerus"
+    with pytest.raises(InputError, match="injury is already dislocation"):
+        prepare("elbow-trauma", dims=0, factors=["distal-humerus"], injury="dislocation")
+    with pytest.raises(InputError, match="allowed: arm-graft"):
+        prepare("burns", dims=0, factors=["wings"])
+    for name, scenario in SCENARIOS.items():  # every factor option names a real option and one of its values
+        for option, value in scenario.factor_options.values():
+            assert value in get_scenario(name).options[option].choices
+
+
 def test_factors_multiply_and_never_leave_a_range():
     human = load_parameters("human")
     both = apply_factors(human, check_factors("tha", BRIDGE_FACTORS))

@@ -248,6 +248,8 @@ def scenarios(
     for factor in (factor_table()[n] for n in factors_for(name)):
         moves = ", ".join(f"{k} x{v:g}" for k, v in factor.moves.items()) or "no mechanistic reading: recorded only"
         typer.echo(f"  --factor {factor.name}  ({moves}) {factor.description}")
+    for factor, (option, value) in sc.factor_options.items():
+        typer.echo(f"  --factor {factor}  (the risk factor held as an option: -p {option}={value})")
 
 
 @app.command()

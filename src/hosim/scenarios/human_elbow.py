@@ -107,6 +107,9 @@ class ElbowScenario(PatientScenario):
 class ElbowTrauma(ElbowScenario):
     """An elbow injury on day 0; the fractures of it fixed after `delay_days`."""
 
+    # the risk's injury patterns; its "dislocation" factor is a fracture-dislocation, not the simple one here
+    factor_options = {name: ("injury", name) for name in ("terrible-triad", "distal-humerus", "floating-elbow")}
+
     def __init__(self, name: str, description: str):
         self.name = name
         self.description = description
@@ -139,6 +142,8 @@ class ElbowTrauma(ElbowScenario):
 class Burns(ElbowScenario):
     """A burn of `tbsa` % of the body surface including the skin behind the elbow, with that skin excised
     and grafted on `graft_day` or left to heal."""
+
+    factor_options = {"arm-graft": ("grafted", "yes")}
 
     def __init__(self, name: str, description: str):
         self.name = name

@@ -60,6 +60,9 @@ class ResidualLimb:
 class Amputation(PatientScenario):
     """A traumatic amputation: the limb crushed on day 0, amputated after `delay_days`."""
 
+    factor_options = {"transfemoral": ("level", "transfemoral"), "blast": ("blast", "yes"),
+                      "zone-of-injury": ("zone_of_injury", "yes")}
+
     def __init__(self, name: str, description: str):
         self.name = name
         self.description = description

@@ -81,6 +81,8 @@ def micro_trauma_days_option() -> Option:
 class SpinalCordInjury(NeuroHip):
     """The hip below (or above) a spinal cord injury."""
 
+    factor_options = {"complete-injury": ("completeness", "complete")}
+
     def __init__(self, name: str, description: str):
         self.name = name
         self.description = description

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from hosim.biology import Cascade, Tissue, load_parameters, resting_state
-from hosim.biology.factors import apply_factors, check_factors
+from hosim.biology.factors import apply_factors, check_factors, factors_for
 from hosim.biology.parameters import BASE_SPECIES, ParameterSet, check_species
 from hosim.biology.tissue import TISSUE_REGIONS
 from hosim.biology.transport import Surroundings, transports
@@ -145,6 +145,8 @@ class TissueScenario:
     genotype: Mapping[str, float] = {}  # parameter values every patient of the scenario has (FOP: ACVR1 R206H)
     graded: bool = False  # a hip section graded like a radiograph (Brooker, Della Valle) in a patient run
     options: Mapping[str, Option | Choice] = {}
+    # risk factors (`hosim risk --list` names) the scenario holds as options: --factor NAME is -p OPTION=VALUE
+    factor_options: Mapping[str, tuple[str, str]] = {}
     bmp2_vector: float = 0.0  # BMP2 released per injected cell, relative to AdBMP2 cells (0: no transgene)
     default_days: float = 21.0
     default_resolution_um: Mapping[int, float] = {1: 24.0, 2: 24.0, 3: 37.5}
@@ -198,6 +200,26 @@ class TissueScenario:
             h = check_number("resolution_um", resolution_um, *self.resolution_range_um, "um")
         return dims, days, h, check_seed(seed)
 
+    def factors_as_options(self, params: Mapping[str, Any], factors: Sequence[str]) -> tuple[dict, list[str]]:
+        """The options with the risk factors the scenario holds as options set (`--factor arm-graft` is
+        `-p grafted=yes`), and the other factors; a factor that contradicts an option given is refused."""
+        chosen, rest = dict(params), []
+        for name in [factors] if isinstance(factors, str) else factors:
+            if name not in self.factor_options:
+                rest.append(name)
+                continue
+            option, value = self.factor_options[name]
+            if option in chosen and chosen[option] != value:
+                raise InputError(f"factor {name} means -p {option}={value} in scenario {self.name}, but {option} is "
+                                 f"already {chosen[option]}")
+            chosen[option] = value
+        allowed = [*factors_for(self.name), *self.factor_options]
+        unknown = [name for name in rest if name not in allowed]
+        if unknown:
+            listed = ", ".join(allowed) if allowed else "none (this scenario takes no patient factors)"
+            raise InputError(f"factor {unknown[0]!r} does not apply to scenario {self.name}; allowed: {listed}")
+        return chosen, rest
+
     def check_options(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """The scenario's own options, checked against their ranges (defaults filled in); unknown names
         are refused with the allowed ones."""
@@ -218,6 +240,7 @@ class TissueScenario:
         its own parameter values: patient_multipliers (name -> one multiplier per patient) applied after the
         factors; modify_parameters: applied to the run's parameter set after those (genotypes)."""
         dims, days, h, seed = self.check_run(dims, days, resolution_um, seed)
+        params, factors = self.factors_as_options(params, factors)
         options = self.check_options(params)
         patient_factors = check_factors(self.name, factors)
         species = self.run_species(species, params.get("parameters"))
