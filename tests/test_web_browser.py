@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 
 playwright = pytest.importorskip("playwright.sync_api")
+axe = pytest.importorskip("axe_playwright_python.sync_playwright")
 CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome") if shutil.which(name)),
                 None)
 pytestmark = [pytest.mark.slow,
@@ -60,6 +61,12 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def accessibility_violations(page) -> list:
+    """axe-core's WCAG violations on the page as it is now (rule, impact, how many elements)."""
+    found = axe.Axe().run(page).response["violations"]
+    return [(v["id"], v["impact"], len(v["nodes"])) for v in found]
 
 
 @pytest.fixture
@@ -123,6 +130,7 @@ def test_a_scenario_runs_in_the_background_and_shows_its_figures(page, server):
     assert page.locator("#stages tr").count() > 1
     images = page.locator("#figures img")
     assert images.count() >= 2
+    assert accessibility_violations(page) == []
     for i in range(images.count()):
         images.nth(i).scroll_into_view_if_needed()
         assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
@@ -144,6 +152,7 @@ def test_a_cohort_and_a_trial_run_from_their_pages(page, server):
     rows = page.locator("#arms tr")
     assert rows.count() == 3 and "reference" in rows.nth(1).text_content()
     assert page.locator("#figures img").count() >= 1
+    assert accessibility_violations(page) == []
 
 
 def test_the_risk_form_works_from_the_keyboard(page, server):
@@ -176,3 +185,5 @@ def test_every_page_fits_its_screen(page, server, name, size, tmp_path):
     unlabelled = page.evaluate("""[...document.querySelectorAll('main input:not([type=hidden]), main select')]
         .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.name)""")
     assert not unlabelled, f"fields without a label on {name}: {unlabelled}"
+    if size == "desktop" and name != "api":  # the API page is Swagger UI's, not ours
+        assert accessibility_violations(page) == []
