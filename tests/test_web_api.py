@@ -130,11 +130,20 @@ def test_a_run_goes_to_the_background_and_its_files_download(client):
 
 
 @pytest.mark.slow
-def test_a_cohort_and_a_trial_run_as_jobs(client):
+def test_a_cohort_and_a_trial_run_as_jobs(client, tmp_path):
     cohort = wait(client, client.post("/api/cohorts", json={"setting": "tha", "n": 60, "seed": 1}).json()["id"])
     assert cohort["status"] == "done", cohort["message"]
     assert set(cohort["summary"]) >= {"setting", "n", "any_ho", "severe_ho", "brooker", "onset_days"}
-    assert "figures/incidence.png" in cohort["files"]
+    assert "figures/incidence.png" in cohort["files"] and "cohort.zarr.zip" in cohort["files"]
+    store = client.get(f"/api/jobs/{cohort['id']}/files/cohort.zarr.zip")
+    assert store.status_code == 200 and "attachment" in store.headers["content-disposition"]
+    zipped = tmp_path / "cohort.zarr.zip"
+    zipped.write_bytes(store.content)
+    import xarray as xr
+    import zarr
+
+    with xr.open_zarr(zarr.storage.ZipStore(zipped, mode="r")) as data:  # the store as `hosim cohort` writes it
+        assert data.sizes["patient"] == 60
     trial = wait(client, client.post("/api/trials", json={"setting": "tha", "n": 60,
                                                           "arms": ["control=", "indo=nsaid:end=7"]}).json()["id"])
     assert trial["status"] == "done", trial["message"]

@@ -4,6 +4,7 @@ job's folder exactly as `hosim run`, `hosim cohort` and `hosim trial` write thei
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -51,8 +52,8 @@ def run_scenario(spec: dict, out: Path, update) -> None:
 
 
 def run_population(kind: str, spec: dict, out: Path, update) -> None:
-    """`hosim cohort` or `hosim trial` into `out` (one local process): cohort.zarr, figures/, and the
-    summary `--json` prints as summary.json."""
+    """`hosim cohort` or `hosim trial` into `out` (one local process): cohort.zarr (and a zip of it to
+    download), figures/, and the summary `--json` prints as summary.json."""
     import xarray as xr
 
     from hosim.cohort.cohorts import run_cohort
@@ -64,4 +65,6 @@ def run_population(kind: str, spec: dict, out: Path, update) -> None:
             cohort_figures(spec, summary, data.sel(arm="cohort").load(), out / "figures")
     else:
         trial_figures(spec, summary, out / "figures")
+    # the store is a folder: zipped so it downloads as one file (xarray opens it with zarr's ZipStore)
+    shutil.make_archive(str(out / "cohort.zarr"), "zip", root_dir=out / "cohort.zarr")
     write_json(out / "summary.json", summary)
