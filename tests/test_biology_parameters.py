@@ -11,6 +11,7 @@ import hosim.biology
 from hosim.analysis.targets import load_targets
 from hosim.biology import CASCADE_STEPS, load_parameters
 from hosim.biology.parameters import apply_overlay, parse_parameters, species_names
+from hosim.clinical.evidence import load_evidence
 from hosim.errors import InputError
 
 SRC = Path(hosim.biology.__file__).resolve().parents[1]
@@ -32,7 +33,8 @@ def test_every_parameter_is_used_by_the_model():
 
 
 def test_calibrated_sources_name_real_targets():
-    events = set(load_targets("mouse_bmp2")) | set(load_targets("mouse_injury"))
+    """A tuned value names what it was tuned to: a mouse target or a clinical evidence row."""
+    events = set(load_targets("mouse_bmp2")) | set(load_targets("mouse_injury")) | set(load_evidence())
     for name, p in load_parameters().items():
         for target in re.findall(r"(?:calibrated|fitted) to ([a-z0-9_]+)", p.source):
             assert target in events, f"{name}: unknown target {target}"

@@ -1,6 +1,6 @@
 """The per-setting table of docs/cohorts.md: each setting's virtual cohort (the mechanism, drawn from the
 calibrated population as `hosim cohort` draws) beside the evidence rows of `hosim risk` (the literature's
-incidence and range).
+incidence and range; the row population.toml names where those carry no spread).
 
     python tools/cohort_table.py [--n 2000] [--seed 0]   # writes docs/generated/cohort_table.md
 """
@@ -16,16 +16,19 @@ from hosim.clinical.evidence import evidence_row
 from hosim.clinical.settings import SETTINGS
 from hosim.cohort.cohorts import cohort_people, proportion
 from hosim.cohort.population import draw_patients, settings
-from hosim.cohort.population_fit import literature_range
+from hosim.cohort.population_fit import incidence_rows, literature_range
 from hosim.cohort.virtual import run_patients
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def literature(ids) -> str:
-    rows = [evidence_row(i) for i in ids]
-    return "; ".join(f"{r.value:.0%}" + (f" ({r.low:.0%}-{r.high:.0%})" if r.low is not None and r.high is not None
-                                         else "") for r in rows)
+    """Each row's value and its 95% range as the calibration reads it (a reported range or counts)."""
+    out = []
+    for i in ids:
+        bounds = literature_range(i)
+        out.append(f"{evidence_row(i).value:.0%}" + (f" ({bounds[0]:.0%}-{bounds[1]:.0%})" if bounds else ""))
+    return "; ".join(out)
 
 
 def cell(p: dict) -> str:
@@ -43,11 +46,12 @@ def main() -> None:
         out = run_patients(setting, draw_patients(setting, args.seed, np.arange(args.n), people=cohort_people()))
         any_ho = proportion(int(out["visible"].sum()), args.n)
         clinical = SETTINGS[name]
-        ranges = [r for r in (literature_range(i) for i in clinical.any_ho) if r is not None]
+        rows = incidence_rows(name)
+        ranges = [r for r in (literature_range(i) for i in rows) if r is not None]
         inside = "-" if not ranges else "yes" if any(lo <= any_ho["incidence"] <= hi for lo, hi in ranges) else "no"
         graded = bool(np.all(out["brooker"] != ""))
         severe = cell(proportion(int(np.isin(out["brooker"], ["III", "IV"]).sum()), args.n)) if graded else "-"
-        lines.append(f"| {name} | {setting.scenario} | {cell(any_ho)} | {literature(clinical.any_ho)} | {severe} | "
+        lines.append(f"| {name} | {setting.scenario} | {cell(any_ho)} | {literature(rows)} | {severe} | "
                      f"{literature(clinical.severe_ho) if clinical.severe_ho else '-'}"
                      f"{' (' + clinical.severe_definition + ')' if clinical.severe_definition else ''} | "
                      f"{inside} |")

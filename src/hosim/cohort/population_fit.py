@@ -15,8 +15,8 @@ the selection weights found by maximum entropy (ensemble refinement; Hummer & Ko
    (a Gaussian error of sd = the width of the literature's 95% range / 3.92).
 A cohort then draws each patient's person by these weights (cohort.population.draw_patients). The targets:
 every setting's any-HO row(s) with a reported spread (clinical_evidence.csv via `hosim risk`), and the THA
-Brooker grades among patients with HO (population.toml [calibration.tha_brooker]). A setting whose rows carry
-no spread (FOP) is reported, not fitted.
+Brooker grades among patients with HO (population.toml [calibration.tha_brooker]). Where a setting's risk rows
+carry no spread, population.toml [calibration.incidence_rows] names a row with counts (FOP: Lanchoney 1995).
 """
 
 from __future__ import annotations
@@ -76,6 +76,13 @@ def literature_range(row_id: str) -> tuple[float, float] | None:
     return None
 
 
+def incidence_rows(name: str) -> tuple[str, ...]:
+    """The evidence rows a setting's incidence is judged by: `hosim risk`'s any-HO rows, or the row
+    population.toml [calibration.incidence_rows.NAME] names where those carry no spread (FOP)."""
+    entry = calibration_table().get("incidence_rows", {}).get(name)
+    return (entry["row"],) if entry is not None else SETTINGS[name].any_ho
+
+
 def incidence_targets() -> tuple[list[Target], dict[str, str]]:
     """Every setting's any-HO target (its first row with a spread) and, for the settings left out, why."""
     targets = []
@@ -83,10 +90,10 @@ def incidence_targets() -> tuple[list[Target], dict[str, str]]:
     for name in settings():
         if name in left_out:
             continue
-        rows = [(row_id, literature_range(row_id)) for row_id in SETTINGS[name].any_ho]
+        rows = [(row_id, literature_range(row_id)) for row_id in incidence_rows(name)]
         ranged = [(row_id, bounds) for row_id, bounds in rows if bounds is not None]
         if not ranged:
-            left_out[name] = "its incidence rows (" + ", ".join(SETTINGS[name].any_ho) + ") report no spread"
+            left_out[name] = "its incidence rows (" + ", ".join(incidence_rows(name)) + ") report no spread"
             continue
         row_id, (low, high) = ranged[0]
         row = evidence_row(row_id)
@@ -317,7 +324,7 @@ def check_population(people: People, n: int, seed: int, workers: int | None = No
     for name, outcome, error in execute_tasks(tasks, check_task, workers, client):
         if error is not None:
             raise SimulationError(f"check of {name}: {error}")
-        ranges = [(row_id, literature_range(row_id)) for row_id in SETTINGS[name].any_ho]
+        ranges = [(row_id, literature_range(row_id)) for row_id in incidence_rows(name)]
         model = proportion(outcome["visible"], n)
         inside = [row_id for row_id, bounds in ranges
                   if bounds is not None and bounds[0] <= model["incidence"] <= bounds[1]]

@@ -98,10 +98,11 @@ class FopFlare(ThighScenario):
 
 
 def _needle(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
-    """A needle and a small bolus: the fibres along the track die, a little blood clots."""
+    """A needle and a small bolus: the fibres along the track and some the injected fluid reaches die
+    (needle_necrosis), a little blood clots."""
     p = parameters.namespace()
     zone = tissue.region("injection")
-    necrotize(fields, zone, p.injection_damage)
+    necrotize(fields, zone, p.needle_necrosis)
     fields["fibrin"] += p.injury_fibrin * zone
 
 
