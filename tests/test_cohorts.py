@@ -33,6 +33,20 @@ def test_patients_do_not_depend_on_chunking():
     assert abs(shares - 0.33) < 0.03  # drawn with the table's share
 
 
+def test_a_factor_the_scenario_holds_as_an_option_fixes_it_in_every_patient():
+    """`--factor arm-graft` is grafted=yes for every burns patient (the draw is still taken, so each patient
+    is otherwise the one drawn without it); factors that contradict one another are refused."""
+    setting = get_setting("burns")
+    plain = draw_patients(setting, 2, np.arange(50))
+    grafted = draw_patients(setting, 2, np.arange(50), ["arm-graft"])
+    assert {o["grafted"] for o in plain.options} == {"yes", "no"}
+    assert all(o["grafted"] == "yes" for o in grafted.options)
+    assert [o["tbsa"] for o in grafted.options] == [o["tbsa"] for o in plain.options]
+    assert cohort_spec("burns", 5, factors=["arm-graft"])["factors"] == ["arm-graft"]
+    with pytest.raises(InputError, match="factor distal-humerus means -p injury=distal-humerus"):
+        cohort_spec("elbow-fracture", 5, factors=["terrible-triad", "distal-humerus"])
+
+
 @pytest.mark.slow
 def test_cohort_same_with_one_or_two_workers_and_after_resume(tmp_path):
     spec = cohort_spec("tha", 60, factors=["prior-ho"], seed=5, chunk=20)

@@ -39,11 +39,30 @@ def test_batch_patients_are_their_own_runs():
             np.testing.assert_array_equal(batch[name][:, k], single[name], err_msg=name)
 
 
+def test_factors_that_add_reach_only_their_patients():
+    """A factor that adds to a parameter that is 0 without it (an infection's systemic inflammation) acts in
+    the batch exactly as in the patient's own run, and only on the patients who have it."""
+    from hosim.cohort.population import patients_of, variability
+
+    scenario = get_scenario("sci")
+    factors = [(), ("uti",), ("uti", "pneumonia")]
+    patients = patients_of(np.arange(3), [{}] * 3, factors, np.ones((3, len(variability()))))
+    np.testing.assert_allclose(patients.offsets["complication_inflammation"], [0.0, 0.35, 1.0])
+    batch = _series(scenario.build(dims=0, days=DAYS, patients=3, patient_multipliers=patients.multipliers,
+                                   patient_offsets=patients.offsets))
+    for k, names in enumerate(factors):
+        single = _series(scenario.build(dims=0, days=DAYS, factors=list(names)))
+        for name in WATCHED:
+            np.testing.assert_allclose(batch[name][:, k], single[name], rtol=1e-12, err_msg=f"{names} {name}")
+    assert batch["heterotopic_bone_mm3"][-1, 0] < batch["heterotopic_bone_mm3"][-1, 1] < \
+        batch["heterotopic_bone_mm3"][-1, 2]
+
+
 def test_batch_refusals():
     scenario = get_scenario("tha")
     with pytest.raises(InputError, match="0-D reduced model only"):
         scenario.build(dims=2, patients=2)
-    with pytest.raises(InputError, match="multipliers for 2 patients"):
+    with pytest.raises(InputError, match="values for 2 patients"):
         scenario.build(dims=0, patients=2, patient_multipliers={"fap_bmp2_half": np.ones(3)})
     with pytest.raises(InputError, match="patient 1 .* outside its plausible range"):
         scenario.build(dims=0, patients=2, patient_multipliers={"fap_bmp2_half": np.array([1.0, 1e6])})

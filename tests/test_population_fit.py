@@ -116,3 +116,16 @@ def test_risk_mechanistic_puts_the_patients_virtual_cohort_beside_the_evidence(t
     assert "What the mechanistic model says" in (tmp_path / "r.html").read_text()
     bad = runner.invoke(app, ["risk", "--setting", "hip-fracture-arthroplasty", "--delay-days", "30", "--mechanistic"])
     assert bad.exit_code == 2 and "delay_days" in bad.output and "Traceback" not in bad.output
+
+
+@pytest.mark.slow
+def test_risk_mechanistic_reads_a_factor_the_scenario_holds_as_an_option():
+    """`--factor arm-graft` is the burns scenario's grafted=yes: every virtual patient has a grafted burn."""
+    def mechanistic(*factor):
+        result = runner.invoke(app, ["risk", "--setting", "burns", "--tbsa", "30", *factor, "--mechanistic", "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["mechanistic"]
+
+    grafted, drawn = mechanistic("--factor", "arm-graft"), mechanistic()
+    assert grafted["factors_used"] == ["arm-graft"] and grafted["factors_not_modelled"] == []
+    assert grafted["any_ho"]["low"] > drawn["any_ho"]["high"]

@@ -246,7 +246,7 @@ def scenarios(
                    else f"{option.low:g} - {option.high:g} {option.unit}".rstrip())
         typer.echo(f"  -p {key}={option.default}  ({allowed}) {option.description}")
     for factor in (factor_table()[n] for n in factors_for(name)):
-        moves = ", ".join(f"{k} x{v:g}" for k, v in factor.moves.items()) or "no mechanistic reading: recorded only"
+        moves = factor.effects() or "no mechanistic reading: recorded only"
         typer.echo(f"  --factor {factor.name}  ({moves}) {factor.description}")
     for factor, (option, value) in sc.factor_options.items():
         typer.echo(f"  --factor {factor}  (the risk factor held as an option: -p {option}={value})")

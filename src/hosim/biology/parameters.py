@@ -121,16 +121,21 @@ class ParameterSet(Mapping[str, Parameter]):
             params[name] = replace(params[name], value=params[name].check(v))
         return ParameterSet(params, self.species)
 
-    def per_patient(self, multipliers: Mapping[str, np.ndarray]) -> "ParameterSet":
+    def per_patient(self, multipliers: Mapping[str, np.ndarray],
+                    offsets: Mapping[str, np.ndarray] | None = None) -> "ParameterSet":
         """A batch's set (a cohort's patients stepped together): each named parameter times one multiplier
-        per patient, held as an array shaped (1, 1, n) like a batch grid's voxels, every product inside the
+        per patient, plus one offset per patient where given (a factor's addition to a parameter that is 0
+        without it), held as an array shaped (1, 1, n) like a batch grid's voxels, every value inside the
         parameter's plausible range. Hill coefficients (whole numbers) cannot vary."""
         params = dict(self._params)
-        for name, factor in multipliers.items():
+        offsets = offsets or {}
+        for name in dict.fromkeys([*multipliers, *offsets]):
             parameter = self[name]
             if parameter.whole:
                 raise InputError(f"parameter {name!r} is a Hill coefficient; it cannot vary between patients")
-            values = parameter.value * np.asarray(factor, dtype=np.float64).reshape(1, 1, -1)
+            values = parameter.value * np.asarray(multipliers.get(name, 1.0), dtype=np.float64).reshape(1, 1, -1)
+            if name in offsets:
+                values = values + np.asarray(offsets[name], dtype=np.float64).reshape(1, 1, -1)
             slack = 1e-12 * max(abs(parameter.low), abs(parameter.high))  # a multiplier made as bound / value
             outside = ~np.isfinite(values) | (values < parameter.low - slack) | (values > parameter.high + slack)
             if outside.any():

@@ -136,7 +136,8 @@ def _stack(panel: Patients, points: list[dict[str, float]]) -> Patients:
         own = panel.multipliers.get(name, np.ones(m))
         value = np.array([point.get(name, p.value) for point in points])
         multipliers[name] = (np.clip(value[:, None] * own[None, :], p.low, p.high) / p.value).ravel()
-    return Patients(np.arange(k * m), panel.options * k, panel.factors * k, multipliers)
+    offsets = {name: np.tile(values, k) for name, values in panel.offsets.items()}
+    return Patients(np.arange(k * m), panel.options * k, panel.factors * k, multipliers, offsets)
 
 
 def _tasks(cohort: CohortDesign) -> dict[str, dict]:

@@ -11,9 +11,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from hosim.biology.factors import factors_for
 from hosim.cohort.cohorts import DEFINITIONS, cohort_people, people_summary, proportion
-from hosim.cohort.population import draw_patients, get_setting
+from hosim.cohort.population import draw_patients, get_setting, modelled_factors
 from hosim.cohort.virtual import run_patients
 from hosim.errors import InputError
 from hosim.regimen import check_interventions
@@ -36,7 +35,7 @@ def mechanistic_estimate(setting: str, factors: Sequence[str], prophylaxis: str 
     mechanism could and could not take from the inputs."""
     chosen = get_setting(setting)
     scenario = get_scenario(chosen.scenario)
-    modelled = set(factors_for(chosen.scenario))
+    modelled = set(modelled_factors(chosen))
     used = [f for f in dict.fromkeys(factors) if f in modelled]
     fixed = {name: value for name, value in (("tbsa", tbsa), ("delay_days", delay_days))
              if value is not None and name in scenario.options}

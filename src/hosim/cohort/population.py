@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 import numpy as np
 
-from hosim.biology.factors import factor_table, factors_for
+from hosim.biology.factors import factor_moves, factor_table, factors_for
 from hosim.biology.parameters import load_parameters
 from hosim.errors import InputError
 from hosim.scenarios import get_scenario
@@ -75,13 +75,15 @@ def effective_size(w: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class Patients:
-    """Drawn patients: their indices in the cohort, options, factors and parameter multipliers (name -> one
-    per patient: variability times factors, held inside the plausible range)."""
+    """Drawn patients: their indices in the cohort, options, factors, parameter multipliers (name -> one
+    per patient: variability times factors, held inside the plausible range) and the amounts factors add
+    to parameters that are 0 without them (offsets: name -> one per patient)."""
 
     index: np.ndarray
     options: list[dict]
     factors: list[tuple[str, ...]]
     multipliers: dict[str, np.ndarray]
+    offsets: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -89,7 +91,8 @@ class Patients:
     def subset(self, rows: Sequence[int]) -> "Patients":
         rows = list(rows)
         return Patients(self.index[rows], [self.options[k] for k in rows], [self.factors[k] for k in rows],
-                        {name: values[rows] for name, values in self.multipliers.items()})
+                        {name: values[rows] for name, values in self.multipliers.items()},
+                        {name: values[rows] for name, values in self.offsets.items()})
 
 
 @functools.cache
@@ -189,15 +192,23 @@ def get_setting(name: str) -> Setting:
         raise InputError(f"unknown setting {name!r}; allowed: {', '.join(settings())}") from None
 
 
+def modelled_factors(setting: Setting) -> list[str]:
+    """The factors the mechanism reads in this setting: patient factors of its scenario (data/factors.toml)
+    and the risk factors the scenario holds as options (`arm-graft` is grafted=yes)."""
+    return [*factors_for(setting.scenario), *get_scenario(setting.scenario).factor_options]
+
+
 def check_given_factors(setting: Setting, names: Sequence[str]) -> tuple[str, ...]:
-    """Factors every patient of a cohort has (`--factor`): they must apply to the setting's scenario."""
-    allowed = factors_for(setting.scenario)
+    """Factors every patient of a cohort has (`--factor`): they must apply to the setting's scenario, and
+    those held as options must not contradict one another."""
+    allowed = modelled_factors(setting)
     for name in names:
         if name not in allowed:
             raise InputError(f"factor {name!r} does not apply to setting {setting.name}; allowed: "
                              f"{', '.join(allowed) or 'none'}")
     if len(set(names)) != len(names):
         raise InputError(f"a factor is given twice: {', '.join(names)}")
+    get_scenario(setting.scenario).factors_as_options({}, names)
     return tuple(names)
 
 
@@ -206,13 +217,22 @@ def draw_patients(setting: Setting, seed: int, index: np.ndarray, given_factors:
     """Patients `index` of the cohort with this seed: options, factors and parameter multipliers. The person
     (the multipliers of the varying parameters, before factors) is drawn from `people` by its weights, or,
     without people, from the log-normal variability of population.toml (the uncalibrated prior)."""
+    return patients_of(index, *draw(setting, seed, index, given_factors, people))
+
+
+def draw(setting: Setting, seed: int, index: np.ndarray, given_factors: Sequence[str] = (),
+         people: "People | None" = None) -> tuple[list[dict], list[tuple[str, ...]], np.ndarray]:
+    """What draw_patients draws, before the factors act: each patient's options, factors and person (one
+    row of variability multipliers)."""
     spread = variability()
+    held, _ = get_scenario(setting.scenario).factors_as_options({}, given_factors)  # `arm-graft`: grafted=yes
     options, factors, persons = [], [], np.zeros((len(index), len(spread)))
     for row, i in enumerate(index):
         rng = np.random.default_rng([int(seed), int(i)])
         chosen = dict(setting.options)
-        for option, draw in setting.draws.items():
+        for option, draw in setting.draws.items():  # drawn even where a factor holds it: the same random stream
             chosen[option] = draw.values[int(rng.choice(len(draw.values), p=draw.weights))]
+        chosen.update(held)
         has = [name for name, (prevalence, _) in setting.factors.items() if rng.random() < prevalence]
         if people is None:
             persons[row] = np.exp(np.array([v.sigma for v in spread.values()]) * rng.standard_normal(len(spread)))
@@ -220,7 +240,7 @@ def draw_patients(setting: Setting, seed: int, index: np.ndarray, given_factors:
             persons[row] = people.multipliers[int(rng.choice(len(people), p=people.weights))]
         options.append(chosen)
         factors.append(tuple(sorted(set(has) | set(given_factors))))
-    return patients_of(index, options, factors, persons)
+    return options, factors, persons
 
 
 def patients_of(index: np.ndarray, options: list[dict], factors: list[tuple[str, ...]], persons: np.ndarray
@@ -230,11 +250,18 @@ def patients_of(index: np.ndarray, options: list[dict], factors: list[tuple[str,
     table = factor_table()
     human = load_parameters("human")
     multipliers = {name: persons[:, k].copy() for k, name in enumerate(variability())}
+    offsets: dict[str, np.ndarray] = {}
     for row, names in enumerate(factors):
-        for name in names:
-            for parameter, m in table[name].moves.items():
-                multipliers.setdefault(parameter, np.ones(len(index)))[row] *= m
+        scale, added = factor_moves([table[name] for name in names if name in table])  # others: options
+        for parameter, m in scale.items():
+            multipliers.setdefault(parameter, np.ones(len(index)))[row] *= m
+        for parameter, amount in added.items():
+            offsets.setdefault(parameter, np.zeros(len(index)))[row] += amount
     for name, m in multipliers.items():
         p = human[name]
         multipliers[name] = np.clip(p.value * m, p.low, p.high) / p.value
-    return Patients(np.asarray(index), options, factors, multipliers)
+    for name, amount in offsets.items():  # held inside the range with the patient's multiplier
+        p = human[name]
+        value = p.value * multipliers.get(name, 1.0)
+        offsets[name] = np.clip(value + amount, p.low, p.high) - value
+    return Patients(np.asarray(index), options, factors, multipliers, offsets)

@@ -65,14 +65,19 @@ class Target:
 
 
 def literature_range(row_id: str) -> tuple[float, float] | None:
-    """The 95% range of an incidence row as `hosim risk` samples it: a reported range, the Jeffreys
-    interval of reported counts, or None (a figure without a spread)."""
+    """The 95% range of an evidence row as `hosim risk` samples it: a reported range, the Jeffreys
+    interval of reported counts, a ratio's interval back-calculated from its p-value (on the log scale), or
+    None (a figure without a spread)."""
     spec = uncertainty_of(row_id)
     if spec.kind == "range95":
         return spec.a, spec.b
     if spec.kind == "counts":
         beta = stats.beta(spec.a + 0.5, spec.b - spec.a + 0.5)
         return float(beta.ppf(0.025)), float(beta.ppf(0.975))
+    if spec.kind == "p_value":
+        centre = np.log(evidence_row(row_id).require_value())
+        half = stats.norm.ppf(0.975) * abs(centre) / stats.norm.ppf(1.0 - spec.a / 2.0)
+        return float(np.exp(centre - half)), float(np.exp(centre + half))
     return None
 
 

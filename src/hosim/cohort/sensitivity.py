@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hosim.biology.factors import factor_table
 from hosim.biology.interventions import INTERVENTIONS
 from hosim.biology.parameters import ParameterSet, load_parameters
 from hosim.checks import check_whole
@@ -74,10 +75,11 @@ class Design:
 
 
 def held_parameters(params: ParameterSet) -> set[str]:
-    """Scenario inputs, held at their values: the parameters an intervention sets (stimuli) and the
-    genotype dials (their source says 'genotype')."""
+    """Scenario inputs, held at their values: the parameters an intervention sets (stimuli), the genotype
+    dials (their source says 'genotype') and the parameters patient factors add to (0 without them)."""
     sets = {name for i in INTERVENTIONS.values() for name, _ in i.sets}
-    return sets | {n for n in params if params[n].source.startswith("genotype")}
+    added = {name for f in factor_table().values() for name in f.adds}
+    return sets | added | {n for n in params if params[n].source.startswith("genotype")}
 
 
 def varied_parameters(params: ParameterSet, dims: int = 2) -> tuple[str, ...]:

@@ -47,7 +47,7 @@ def run_patients(setting: Setting, patients: Patients, interventions: Sequence =
 def _run_batch(scenario, options: dict, group: Patients, interventions: Sequence, days: float | None):
     """One batch: patients sharing scenario options, stepped together."""
     setup, _ = apply_interventions(scenario, interventions, dims=0, days=days, patients=len(group),
-                                   patient_multipliers=group.multipliers, **options)
+                                   patient_multipliers=group.multipliers, patient_offsets=group.offsets, **options)
     stepper = Stepper(setup.grid, setup.state.variables, setup.state.compartments, setup.transports,
                       setup.reactions, setup.dt)
     recorder = Recorder({name: setup.observables[name] for name in RECORDED}, setup.sample_every)

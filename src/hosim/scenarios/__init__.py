@@ -39,8 +39,9 @@ SCENARIOS: dict[str, TissueScenario] = {
                     "26 weeks"),
         AcetabularFracture("acetabular-fracture", "Acetabular fracture fixed through an approach, with or without a "
                            "brain injury (-p approach, -p brain_injury, -p delay_days), 26 weeks"),
-        SpinalCordInjury("sci", "The hip below a spinal cord injury, with micro-trauma of its muscles (-p level, "
-                         "-p completeness, -p micro_trauma_every_days), 26 weeks"),
+        SpinalCordInjury("sci", "The hip below a spinal cord injury, with micro-trauma of its muscles and the "
+                         "infections or ulcers the patient has (-p level, -p completeness, -p micro_trauma_every_days, "
+                         "-p complication_day), 26 weeks"),
         BrainInjury("tbi", "The hip on the affected side after a brain injury or a stroke, with micro-trauma of its "
                     "muscles (-p cause, -p severity), 26 weeks"),
         ElbowTrauma("elbow-trauma", "Elbow dislocation or fracture (-p injury=dislocation|terrible-triad|distal-humerus|"

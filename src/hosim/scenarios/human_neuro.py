@@ -7,7 +7,9 @@ spinal lesion the limb is also denervated, and muscle regenerates less); the loc
 micro-trauma of the muscles around the hip (passive range-of-motion exercise, transfers, spastic
 contractions), every `micro_trauma_every_days`, in proportion to the hip's paralysis: these are hits a
 paralysed limb takes. So HO can form only where both reach: a hip above a spinal lesion (a low sacral one)
-moves on its own, takes no such micro-trauma, keeps its innervation and regenerates normally.
+moves on its own, takes no such micro-trauma, keeps its innervation and regenerates normally. Infections
+and pressure ulcers in the weeks after the injury (patient factors) add an episode of systemic inflammation,
+which primes the macrophages where the micro-trauma leaves damage.
 """
 
 from __future__ import annotations
@@ -53,6 +55,16 @@ def paralysed_micro_trauma(every_days: float, paralysed: float, complete: bool =
     return [Injury(e.day, injure, "micro-trauma of the paralysed hip") for e in episodes]
 
 
+def complications(day: float) -> list[Injury]:
+    """The complications of the weeks after the injury that the patient has (infections, pressure ulcers,
+    as patient factors): their systemic inflammation, complication_inflammation (0 without any), on `day`."""
+
+    def inflame(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+        fields["systemic_inflammation"] += parameters.value("complication_inflammation")
+
+    return [Injury(day, inflame, "complications (infection, pressure ulcer) if the patient has them")]
+
+
 def human_sci(level: str, complete: bool, day: float = 0.0) -> list[Injury]:
     """A spinal cord injury at `level`: the neural signal of the sympathetic outflow below it, body-wide,
     and the hip's plexus segments below it denervated (less of each for an incomplete lesion)."""
@@ -90,13 +102,17 @@ class SpinalCordInjury(NeuroHip):
             "level": Choice("T6", HUMAN_SEGMENTS, "neurological level of the lesion (C1-S5)"),
             "completeness": Choice("complete", ("complete", "incomplete"), "ASIA A (complete) or B-D (incomplete)"),
             "micro_trauma_every_days": micro_trauma_days_option(),
+            "complication_day": Option(14.0, 1.0, 120.0, "days", "day of the infection or pressure ulcer that "
+                                       "the factors uti, pneumonia and pressure-ulcer add (pneumonia mostly in "
+                                       "acute care, UTIs and ulcers through rehabilitation)"),
         }
 
     def injuries(self, options):
         complete = options["completeness"] == "complete"
         return [*human_sci(options["level"], complete),
                 *paralysed_micro_trauma(options["micro_trauma_every_days"], below(options["level"], HIP_SEGMENTS),
-                                        complete)]
+                                        complete),
+                *complications(options["complication_day"])]
 
     def evidence(self, options, factors):
         complete = ["complete-injury"] if options["completeness"] == "complete" else []

@@ -232,13 +232,15 @@ class TissueScenario:
     def build(self, dims: int = 2, days: float | None = None, resolution_um: float | None = None, seed: int = 0,
               species: str | None = None, modify_parameters: Callable[[ParameterSet], ParameterSet] | None = None,
               factors: Sequence[str] = (), patients: int = 0,
-              patient_multipliers: Mapping[str, np.ndarray] | None = None, **params: Any) -> Setup:
+              patient_multipliers: Mapping[str, np.ndarray] | None = None,
+              patient_offsets: Mapping[str, np.ndarray] | None = None, **params: Any) -> Setup:
         """A fresh Setup; raises InputError naming any bad option and what is allowed.
 
         factors: patient factors (data/factors.toml), applied after the user's overrides;
         patients: in 0-D, a batch of this many patients stepped together (engine Grid.patients), each with
-        its own parameter values: patient_multipliers (name -> one multiplier per patient) applied after the
-        factors; modify_parameters: applied to the run's parameter set after those (genotypes)."""
+        its own parameter values: patient_multipliers (name -> one multiplier per patient) and patient_offsets
+        (name -> one amount added per patient: the factors that add) applied after the run's factors;
+        modify_parameters: applied to the run's parameter set after those (genotypes)."""
         dims, days, h, seed = self.check_run(dims, days, resolution_um, seed)
         params, factors = self.factors_as_options(params, factors)
         options = self.check_options(params)
@@ -248,9 +250,9 @@ class TissueScenario:
         parameters = self._parameter_set(params.get("parameters"), defaults)
         overrides = _overrides(parameters, defaults)
         parameters = apply_factors(parameters, patient_factors)
-        patients = _check_batch(patients, patient_multipliers, dims)
-        if patient_multipliers:
-            parameters = parameters.per_patient(patient_multipliers)
+        patients = _check_batch(patients, {**(patient_multipliers or {}), **(patient_offsets or {})}, dims)
+        if patient_multipliers or patient_offsets:
+            parameters = parameters.per_patient(patient_multipliers or {}, patient_offsets)
         if modify_parameters is not None:
             parameters = modify_parameters(parameters)
 
@@ -334,16 +336,16 @@ class TissueScenario:
 
 def _check_batch(patients: Any, multipliers: Mapping[str, np.ndarray] | None, dims: int) -> int:
     """The batch size asked for (0: one run), refused where it cannot be: outside 0-D, or with multipliers
-    that do not hold one value per patient."""
+    or offsets that do not hold one value per patient."""
     if isinstance(patients, bool) or not isinstance(patients, (int, np.integer)) or patients < 0:
         raise InputError(f"patients must be a whole number >= 0, got {patients!r}")
     if multipliers and not patients:
-        raise InputError("per-patient parameter multipliers need a batch of patients (patients >= 1)")
+        raise InputError("per-patient parameter multipliers or offsets need a batch of patients (patients >= 1)")
     if patients and dims != 0:
         raise InputError(f"a batch of patients runs the 0-D reduced model only, not {dims}-D")
     for name, values in (multipliers or {}).items():
         if np.shape(values) != (patients,):
-            raise InputError(f"parameter {name!r}: {np.shape(values)} multipliers for {patients} patients")
+            raise InputError(f"parameter {name!r}: {np.shape(values)} values for {patients} patients")
     return int(patients)
 
 
