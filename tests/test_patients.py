@@ -191,6 +191,19 @@ def test_every_patient_scenario_runs_in_0d_with_its_outputs(name):
     assert len(summary["course"]["heterotopic_bone_cm3"]) == 9
 
 
+def test_episodes_a_factor_adds_meet_the_damage_the_hip_takes():
+    """Factors that add an episode act where the paralysed hip's micro-trauma leaves damage: pneumonia's
+    systemic inflammation after SCI, autonomic storms (daily neural surges for storm_days) after a brain
+    injury; without the factor the episode is 0 and changes nothing, and without micro-trauma nothing forms."""
+    def bone(scenario, factors=(), **options):
+        return simulate(scenario, dims=0, factors=list(factors), **options).metrics["heterotopic_bone_mm3"]
+
+    assert bone("sci", ["pneumonia"]) > 1.3 * bone("sci")
+    assert bone("tbi", ["autonomic-dysregulation"]) > 5 * bone("tbi")
+    assert bone("tbi", ["autonomic-dysregulation"], storm_days=0.0) == bone("tbi")
+    assert bone("tbi", ["autonomic-dysregulation"], micro_trauma_every_days=0.0) < 1e-3
+
+
 def test_sci_forms_bone_only_below_the_lesion():
     """targets/human.toml [sci]: HO only below the level of the lesion. A hip above a low sacral lesion keeps
     its innervation and takes none of a paralysed limb's micro-trauma."""

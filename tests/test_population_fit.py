@@ -129,3 +129,19 @@ def test_risk_mechanistic_reads_a_factor_the_scenario_holds_as_an_option():
     grafted, drawn = mechanistic("--factor", "arm-graft"), mechanistic()
     assert grafted["factors_used"] == ["arm-graft"] and grafted["factors_not_modelled"] == []
     assert grafted["any_ho"]["low"] > drawn["any_ho"]["high"]
+
+
+@pytest.mark.slow
+def test_a_pool_person_meets_a_setting_with_several_draws_of_its_factors():
+    """Where a setting's factors act (TBI: autonomic storms, spasticity), a person's outcome is the share of
+    FACTOR_DRAWS factor draws with HO, so the selection cannot pick lucky draws; where none acts, one draw."""
+    from hosim.cohort.population_fit import FACTOR_DRAWS, pool_outcomes
+
+    people = np.ones((6, len(calibrated_people()[0].multipliers[0])))
+    tbi = pool_outcomes({"setting": "tbi", "options": {"cause": "tbi", "severity": "severe"}, "seed": 0,
+                         "people": people})
+    assert FACTOR_DRAWS > 1 and np.allclose(tbi["visible"] * FACTOR_DRAWS, np.round(tbi["visible"] * FACTOR_DRAWS))
+    assert len(set(tbi["visible"].tolist())) > 1  # the same person, different factor draws
+    assert np.allclose(sum(tbi["grades"].values()), 1.0)
+    fop = pool_outcomes({"setting": "fop", "options": {"trigger": "injection"}, "seed": 0, "people": people})
+    assert set(fop["visible"].tolist()) <= {0.0, 1.0}

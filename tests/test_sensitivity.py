@@ -29,7 +29,7 @@ def test_every_parameter_with_a_range_varies_except_the_scenario_inputs():
     params = load_parameters()
     held = held_parameters(params)
     assert held == {"acvr1_r206h", "lps_stimulus", "exogenous_glucocorticoid", "osmr_signalling", "gr_expression",
-                    "complication_inflammation"}  # the last is what patient factors add (0 without them)
+                    "complication_inflammation", "storm_signal"}  # the last two: what patient factors add
     assert set(varied_parameters(params)) == set(params) - held
     in_0d = set(varied_parameters(params, dims=0))
     assert "bmp2_diffusivity" not in in_0d and "bmp2_decay" in in_0d

@@ -28,7 +28,7 @@ def line(r: dict) -> str:
         model = f"{r['model']:.0%} with it"
         evidence = f"{r['evidence']:.0%} ({interval(r['evidence_low'], r['evidence_high'], True)})"
     else:
-        model = (f"OR {r['model']:.2f} ({r['model_low']:.2f}-{r['model_high']:.2f}); "
+        model = (f"{r['kind']} {r['model']:.3g} ({r['model_low']:.3g}-{r['model_high']:.3g}); "
                  f"{r['with']:.0%} with, {r['without']:.0%} without")
         evidence = f"{r['kind']} {r['evidence']:.3g} ({interval(r['evidence_low'], r['evidence_high'])})"
     inside = "-" if r["inside"] is None else "yes" if r["inside"] else "no"

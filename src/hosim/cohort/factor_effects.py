@@ -1,6 +1,7 @@
 """What each risk factor does in the mechanism, beside what the evidence says it does: the same virtual
-patients run with and without the factor (paired), their odds ratio of HO beside the published odds ratio
-(or relative risk) that `hosim risk` multiplies by, and a pattern's incidence beside its published one.
+patients run with and without the factor (paired), their odds ratio (or relative risk, as the row reports)
+of HO beside the published one that `hosim risk` multiplies by, and a pattern's incidence beside its
+published one.
 
 The mechanism's odds ratio is causal by construction (only the factor differs); a published one is mostly
 crude, so a factor that travels with a worse injury (an infection after a complete lesion) carries that
@@ -48,11 +49,22 @@ def _switched(setting: Setting, drawn: tuple, factor: str, on: bool) -> Patients
     return patients_of(index, options, switched, persons)
 
 
-def _bootstrap_or(on: np.ndarray, off: np.ndarray, seed: int) -> tuple[float, float]:
-    """95% interval of the paired odds ratio over resampled patients (the cohort's sampling uncertainty)."""
+def _risk(seen: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Risk of HO among patients, with half a patient added (a finite ratio where none forms HO)."""
+    return (seen.sum(axis=axis) + 0.5) / (seen.shape[axis] + 0.5)
+
+
+def ratio(on: np.ndarray, off: np.ndarray, kind: str) -> np.ndarray:
+    """The paired ratio the evidence row reports: a relative risk (RR) or an odds ratio (else)."""
+    measure = _risk if kind == "RR" else _odds
+    return measure(on) / measure(off)
+
+
+def _bootstrap(on: np.ndarray, off: np.ndarray, kind: str, seed: int) -> tuple[float, float]:
+    """95% interval of the paired ratio over resampled patients (the cohort's sampling uncertainty)."""
     rng = np.random.default_rng(seed)
     rows = rng.integers(0, len(on), size=(BOOTSTRAP, len(on)))
-    ratios = _odds(on[rows]) / _odds(off[rows])
+    ratios = ratio(on[rows], off[rows], kind)
     return float(np.quantile(ratios, 0.025)), float(np.quantile(ratios, 0.975))
 
 
@@ -80,9 +92,9 @@ def factor_effects(setting_name: str, n: int = 1000, seed: int = 0) -> list[dict
         entry = {"setting": setting_name, "factor": factor, "n": n, "with": round(float(on.mean()), 4)}
         if row_id is not None:
             off = run_patients(population, switched_off)["visible"].astype(float)
-            low, high = _bootstrap_or(on, off, seed)
-            entry.update(kind=evidence_row(row_id).unit, without=round(float(off.mean()), 4),
-                         model=round(float(_odds(on) / _odds(off)), 3),
+            kind = evidence_row(row_id).unit
+            low, high = _bootstrap(on, off, kind, seed)
+            entry.update(kind=kind, without=round(float(off.mean()), 4), model=round(float(ratio(on, off, kind)), 3),
                          model_low=round(low, 3), model_high=round(high, 3))
         else:
             row_id = pattern.any_ho[0]

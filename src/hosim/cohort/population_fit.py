@@ -8,8 +8,10 @@ the selection weights found by maximum entropy (ensemble refinement; Hummer & Ko
    [variability]), drawn half from the uncalibrated log-normal prior and half log-uniformly across each
    parameter's plausible range (a defensive mixture, Hesterberg 1995 Technometrics 37:185), so that people
    the prior finds unlikely but the data may need are in the pool.
-2. Every person meets every calibrated setting (its own options and factors drawn as in a cohort): one
-   outcome row per person, the same person in every setting.
+2. Every person meets every calibrated setting: one outcome row per person, the same person in every
+   setting, each outcome its expectation over the setting's options (every option set, by its share) and
+   over FACTOR_DRAWS draws of its factors (drawn as in a cohort), so that the selection picks people, not
+   lucky draws.
 3. Weights w = prior x exp(lambda . outcomes), normalised, with lambda minimising the convex dual of
    "stay closest to the prior (relative entropy) while each target is met within its reported spread"
    (a Gaussian error of sd = the width of the literature's 95% range / 3.92).
@@ -33,15 +35,21 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize, stats
 
+from hosim.biology.factors import factor_table
 from hosim.biology.parameters import load_parameters
 from hosim.clinical.evidence import evidence_row, uncertainty_of
 from hosim.clinical.settings import SETTINGS
-from hosim.cohort.population import (POPULATION_FILE, People, calibrated_people, calibration_table, draw_patients,
-                                     effective_size, get_setting, option_sets, patients_of, settings, variability)
+from hosim.cohort.population import (POPULATION_FILE, People, calibrated_people, calibration_table, draw,
+                                     draw_patients, effective_size, get_setting, option_sets, patients_of, settings,
+                                     variability)
 from hosim.errors import InputError, SimulationError
 from hosim.files import write_text
 
 GRADES_WITH_HO = {"I": ("I",), "II": ("II",), "III-IV": ("III", "IV")}
+# Draws of each pool person's factors a feature averages over, where the setting's factors act: with one
+# draw the selection would pick people for the factors they happened to draw (a storm, an infection)
+# rather than for their own parameters, and a fresh cohort would then miss the target.
+FACTOR_DRAWS = 8
 MAX_POOL = 200_000
 
 
@@ -138,16 +146,26 @@ def draw_pool(size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pool_outcomes(task: dict) -> dict:
-    """Every person of the pool in one setting with one set of options (their factors drawn as in a cohort):
-    visible HO and (hips) the Brooker grade per person."""
+    """Every person of the pool in one setting with one set of options: per person, the share of
+    FACTOR_DRAWS draws of their factors (drawn as in a cohort) in which HO shows, and (hips) each Brooker
+    grade's share. One draw where no factor of the setting acts on the mechanism."""
     from hosim.cohort.virtual import run_patients
 
     setting = get_setting(task["setting"])
-    index = np.arange(len(task["people"]))
-    drawn = draw_patients(setting, task["seed"], index)
-    patients = patients_of(index, [dict(task["options"])] * len(index), drawn.factors, np.asarray(task["people"]))
-    out = run_patients(setting, patients)
-    return {"visible": out["visible"], "brooker": out["brooker"]}
+    people = np.asarray(task["people"])
+    n = len(people)
+    index = np.arange(n)
+    table = factor_table()
+    draws = FACTOR_DRAWS if any(table[f].mechanistic for f in setting.factors) else 1
+    visible = np.zeros(n)
+    grades: dict[str, np.ndarray] = {}
+    for r in range(draws):  # draw r of person i is cohort patient i + r n: its own random stream
+        _, factors, _ = draw(setting, task["seed"], index + r * n)
+        out = run_patients(setting, patients_of(index, [dict(task["options"])] * n, factors, people))
+        visible += out["visible"] / draws
+        for grade in np.unique(out["brooker"]):
+            grades[str(grade)] = grades.get(str(grade), np.zeros(n)) + (out["brooker"] == grade) / draws
+    return {"visible": visible, "grades": grades}
 
 
 def pool_tasks(names: list[str], people: np.ndarray, seed: int) -> dict[str, dict]:
@@ -167,9 +185,9 @@ def features(targets: list[Target], outcomes: dict[str, dict]) -> np.ndarray:
     columns = []
     for target in targets:
         parts = outcomes[target.setting]
-        seen = sum(share * out["visible"].astype(float) for share, out in parts)
+        seen = sum(share * out["visible"] for share, out in parts)
         if target.grades:
-            has = sum(share * np.isin(out["brooker"], target.grades).astype(float) for share, out in parts)
+            has = sum(share * out["grades"].get(g, 0.0) for share, out in parts for g in target.grades)
             columns.append(has - target.value * seen)
         else:
             columns.append(seen)

@@ -119,6 +119,17 @@ class SpinalCordInjury(NeuroHip):
         return {"setting": "sci", "factors": [*complete, *factors]}
 
 
+def paroxysms(days: float) -> list[Injury]:
+    """Paroxysmal sympathetic hyperactivity, if the patient has it: the neural signal storm_signal (0
+    without it) added every day from day 1 to `days`."""
+
+    def storm(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
+        fields["neural_injury"] += parameters.value("storm_signal")
+
+    return [Injury(float(day), storm, "paroxysm of sympathetic hyperactivity if the patient has them")
+            for day in range(1, int(days) + 1)]
+
+
 class BrainInjury(NeuroHip):
     """The hip on the affected (spastic) side after a traumatic brain injury or a stroke."""
 
@@ -130,11 +141,14 @@ class BrainInjury(NeuroHip):
             "severity": Choice("severe", ("moderate", "severe"), "of a brain injury: moderate (GCS 9-12) or severe "
                                "(GCS 3-8); a stroke has its own signal and ignores it"),
             "micro_trauma_every_days": micro_trauma_days_option(),
+            "storm_days": Option(21.0, 0.0, 180.0, "days", "days the daily paroxysms of the factor "
+                                 "autonomic-dysregulation recur (weeks to months; Meyfroidt 2017)"),
         }
 
     def injuries(self, options):
         kind = "stroke" if options["cause"] == "stroke" else options["severity"]
-        return [*brain_injury(kind), *paralysed_micro_trauma(options["micro_trauma_every_days"], 1.0)]
+        return [*brain_injury(kind), *paralysed_micro_trauma(options["micro_trauma_every_days"], 1.0),
+                *paroxysms(options["storm_days"])]
 
     def evidence(self, options, factors):
         return {"setting": "tbi", "factors": list(factors)} if options["cause"] == "tbi" else None
