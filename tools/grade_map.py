@@ -4,6 +4,12 @@ grade are the ones that agree best with the sections' grades. Writes the table a
 docs/generated/grade_map.md (the sample, patient by patient).
 
     python tools/grade_map.py [--n 24] [--seed 7] [--workers 2]
+
+With --check SETTING, fits nothing: patients of another hip setting (drawn from the calibrated population
+as a cohort draws them) are graded both ways with the installed map, and the agreement is written to
+docs/generated/grade_map_check_SETTING.md.
+
+    python tools/grade_map.py --check sci [--n 12] [--seed 7] [--workers 2]
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import numpy as np
 
 from hosim.biology.parameters import load_parameters
 from hosim.cohort.grade_map import GRADES
+from hosim.cohort.cohorts import cohort_people
 from hosim.cohort.population import draw_patients, get_setting
 from hosim.cohort.virtual import run_patients
 
@@ -55,24 +62,53 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=24, help="patients in all (split over the sample's parts)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--check", help="a hip setting to check the installed map on (fits nothing)")
     args = ap.parse_args()
+    if args.check:
+        rows = paired(((args.check, ()),), args.n, args.seed, args.workers, cohort_people())
+        check(rows, args.check, args.seed)
+        return
+    summarise(paired(SAMPLE, args.n // len(SAMPLE), args.seed, args.workers, None), args.seed)
+
+
+def paired(sample, per: int, seed: int, workers: int, people) -> list[dict]:
+    """`per` patients of each (setting, factors) part, each run in 0-D and as a 2-D section."""
     human = load_parameters("human")
     rows, jobs = [], []
-    per = args.n // len(SAMPLE)
-    for part, (name, given) in enumerate(SAMPLE):
+    for part, (name, given) in enumerate(sample):
         setting = get_setting(name)
-        patients = draw_patients(setting, args.seed + part, np.arange(per), given)
+        patients = draw_patients(setting, seed + part, np.arange(per), given, people=people)
         reduced = run_patients(setting, patients)
         for k in range(per):
             values = {p: human.value(p) * float(m[k]) for p, m in patients.multipliers.items()}
+            values.update({p: human.value(p) + float(a[k]) for p, a in patients.offsets.items()})
             jobs.append((setting.scenario, patients.options[k], values))
-            rows.append({"setting": name, "factors": list(patients.factors[k]),
-                         "volume_0d_cm3": float(reduced["heterotopic_bone_cm3"][k])})
-    with ProcessPoolExecutor(args.workers, mp_context=get_context("spawn")) as pool:
+            rows.append({"setting": name, "factors": list(patients.factors[k]), "options": patients.options[k],
+                         "volume_0d_cm3": float(reduced["heterotopic_bone_cm3"][k]),
+                         "brooker_0d": str(reduced["brooker"][k])})
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
         for row, (volume, grade) in zip(rows, pool.map(section, jobs)):
             row.update(volume_2d_cm3=float(volume), brooker_2d=grade)
             print(json.dumps(row), flush=True)
-    summarise(rows, args.seed)
+    return rows
+
+
+def check(rows: list[dict], name: str, seed: int) -> None:
+    """The installed map on another setting's patients: agreement with the sections, patient by patient."""
+    predicted = [GRADES.index(r["brooker_0d"]) for r in rows]
+    actual = [GRADES.index(r["brooker_2d"]) for r in rows]
+    exact = float(np.mean([p == a for p, a in zip(predicted, actual)]))
+    within = float(np.mean([abs(p - a) <= 1 for p, a in zip(predicted, actual)]))
+    lines = [f"Grade map check on `{name}` (tools/grade_map.py --check {name} --n {len(rows)} --seed {seed}; "
+             f"calibrated people): exact agreement {exact:.0%}, within one grade {within:.0%}.", "",
+             "| options | factors | 0-D volume (cm3) | 2-D volume (cm3) | 2-D Brooker | 0-D Brooker (map) |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        options = ", ".join(f"{k}={v}" for k, v in r["options"].items()) or "-"
+        lines.append(f"| {options} | {', '.join(r['factors']) or '-'} | {r['volume_0d_cm3']:.3f} | "
+                     f"{r['volume_2d_cm3']:.3f} | {r['brooker_2d']} | {r['brooker_0d']} |")
+    (ROOT / "docs/generated" / f"grade_map_check_{name}.md").write_text("\n".join(lines) + "\n")
+    print(lines[0])
 
 
 def summarise(rows: list[dict], seed: int) -> None:
