@@ -30,6 +30,11 @@ def _odds(seen: np.ndarray, axis: int = -1) -> np.ndarray:
     return (k + 0.5) / (seen.shape[axis] - k + 0.5)
 
 
+def _risk(seen: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Risk of HO among patients, with half a patient added (a finite ratio where none forms HO)."""
+    return (seen.sum(axis=axis) + 0.5) / (seen.shape[axis] + 0.5)
+
+
 def _switched(setting: Setting, drawn: tuple, factor: str, on: bool) -> Patients | None:
     """The same drawn patients (options, factors, persons) with the factor on or off: a factor of
     data/factors.toml added or removed, or the option a scenario holds it as set to its value or (a two-way
@@ -47,11 +52,6 @@ def _switched(setting: Setting, drawn: tuple, factor: str, on: bool) -> Patients
         return patients_of(index, [{**o, option: value} for o in options], factors, persons)
     switched = [tuple(sorted((set(f) | {factor}) if on else (set(f) - {factor}))) for f in factors]
     return patients_of(index, options, switched, persons)
-
-
-def _risk(seen: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Risk of HO among patients, with half a patient added (a finite ratio where none forms HO)."""
-    return (seen.sum(axis=axis) + 0.5) / (seen.shape[axis] + 0.5)
 
 
 def ratio(on: np.ndarray, off: np.ndarray, kind: str) -> np.ndarray:
