@@ -50,6 +50,7 @@ GRADES_WITH_HO = {"I": ("I",), "II": ("II",), "III-IV": ("III", "IV")}
 # draw the selection would pick people for the factors they happened to draw (a storm, an infection)
 # rather than for their own parameters, and a fresh cohort would then miss the target.
 FACTOR_DRAWS = 8
+BATCH_PATIENTS = 6000  # patients stepped together at most (the recorded series of a batch grow with it)
 MAX_POOL = 200_000
 
 
@@ -159,12 +160,18 @@ def pool_outcomes(task: dict) -> dict:
     draws = FACTOR_DRAWS if any(table[f].mechanistic for f in setting.factors) else 1
     visible = np.zeros(n)
     grades: dict[str, np.ndarray] = {}
-    for r in range(draws):  # draw r of person i is cohort patient i + r n: its own random stream
-        _, factors, _ = draw(setting, task["seed"], index + r * n)
-        out = run_patients(setting, patients_of(index, [dict(task["options"])] * n, factors, people))
-        visible += out["visible"] / draws
-        for grade in np.unique(out["brooker"]):
-            grades[str(grade)] = grades.get(str(grade), np.zeros(n)) + (out["brooker"] == grade) / draws
+    together = max(1, BATCH_PATIENTS // n)  # draws stepped in one batch (a patient's outcome is the same in any)
+    for first in range(0, draws, together):
+        rounds = range(first, min(draws, first + together))
+        factors = [f for r in rounds for f in draw(setting, task["seed"], index + r * n)[1]]  # draw r of person
+        # i is cohort patient i + r n: its own random stream
+        out = run_patients(setting, patients_of(np.arange(n * len(rounds)), [dict(task["options"])] * len(factors),
+                                                factors, np.tile(people, (len(rounds), 1))))
+        seen = out["visible"].reshape(len(rounds), n)
+        brooker = out["brooker"].reshape(len(rounds), n)
+        visible += seen.sum(axis=0) / draws
+        for grade in np.unique(brooker):
+            grades[str(grade)] = grades.get(str(grade), np.zeros(n)) + (brooker == grade).sum(axis=0) / draws
     return {"visible": visible, "grades": grades}
 
 
