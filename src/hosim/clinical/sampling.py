@@ -19,6 +19,12 @@ Z95 = stats.norm.ppf(0.975)
 RATIO_UNITS = ("OR", "RR", "OR per day")
 
 
+def p_value_sd(centre: float, p: float) -> float:
+    """The standard error a two-sided p-value implies for an estimate `centre` on its symmetric scale
+    (Altman & Bland 2011 BMJ 343:d2090)."""
+    return abs(centre) / stats.norm.ppf(1.0 - p / 2.0)
+
+
 def _scale(unit: str):
     """Forward and inverse transform that makes a row's interval roughly symmetric."""
     if unit == "fraction":
@@ -45,7 +51,7 @@ def draw(row: EvidenceRow, size: int, rng: np.random.Generator) -> np.ndarray:
     forward, inverse = _scale(row.unit)
     centre = forward(value)
     if spec.kind == "p_value":
-        sd = abs(centre) / stats.norm.ppf(1.0 - spec.a / 2.0)
+        sd = p_value_sd(centre, spec.a)
         return inverse(centre + sd * rng.standard_normal(size))
     # range95: split normal on the transformed scale
     sd_low = (centre - forward(spec.a)) / Z95

@@ -195,7 +195,7 @@ def get_setting(name: str) -> Setting:
 def modelled_factors(setting: Setting) -> list[str]:
     """The factors the mechanism reads in this setting: patient factors of its scenario (data/factors.toml)
     and the risk factors the scenario holds as options (`arm-graft` is grafted=yes)."""
-    return [*factors_for(setting.scenario), *get_scenario(setting.scenario).factor_options]
+    return get_scenario(setting.scenario).accepted_factors()
 
 
 def check_given_factors(setting: Setting, names: Sequence[str]) -> tuple[str, ...]:

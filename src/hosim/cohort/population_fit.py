@@ -38,6 +38,7 @@ from scipy import optimize, stats
 from hosim.biology.factors import factor_table
 from hosim.biology.parameters import load_parameters
 from hosim.clinical.evidence import evidence_row, uncertainty_of
+from hosim.clinical.sampling import Z95, p_value_sd
 from hosim.clinical.settings import SETTINGS
 from hosim.cohort.population import (POPULATION_FILE, People, calibrated_people, calibration_table, draw,
                                      draw_patients, effective_size, get_setting, option_sets, patients_of, settings,
@@ -85,7 +86,7 @@ def literature_range(row_id: str) -> tuple[float, float] | None:
         return float(beta.ppf(0.025)), float(beta.ppf(0.975))
     if spec.kind == "p_value":
         centre = np.log(evidence_row(row_id).require_value())
-        half = stats.norm.ppf(0.975) * abs(centre) / stats.norm.ppf(1.0 - spec.a / 2.0)
+        half = Z95 * p_value_sd(centre, spec.a)
         return float(np.exp(centre - half)), float(np.exp(centre + half))
     return None
 
@@ -163,8 +164,8 @@ def pool_outcomes(task: dict) -> dict:
     together = max(1, BATCH_PATIENTS // n)  # draws stepped in one batch (a patient's outcome is the same in any)
     for first in range(0, draws, together):
         rounds = range(first, min(draws, first + together))
-        factors = [f for r in rounds for f in draw(setting, task["seed"], index + r * n)[1]]  # draw r of person
-        # i is cohort patient i + r n: its own random stream
+        # draw r of person i is cohort patient i + r n: its own random stream
+        factors = [f for r in rounds for f in draw(setting, task["seed"], index + r * n)[1]]
         out = run_patients(setting, patients_of(np.arange(n * len(rounds)), [dict(task["options"])] * len(factors),
                                                 factors, np.tile(people, (len(rounds), 1))))
         seen = out["visible"].reshape(len(rounds), n)

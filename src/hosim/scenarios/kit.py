@@ -200,6 +200,11 @@ class TissueScenario:
             h = check_number("resolution_um", resolution_um, *self.resolution_range_um, "um")
         return dims, days, h, check_seed(seed)
 
+    def accepted_factors(self) -> list[str]:
+        """Every factor name the scenario takes: patient factors (data/factors.toml), then risk factors it
+        holds as options."""
+        return [*factors_for(self.name), *self.factor_options]
+
     def factors_as_options(self, params: Mapping[str, Any], factors: Sequence[str]) -> tuple[dict, list[str]]:
         """The options with the risk factors the scenario holds as options set (`--factor arm-graft` is
         `-p grafted=yes`), and the other factors; a factor that contradicts an option given is refused."""
@@ -213,7 +218,7 @@ class TissueScenario:
                 raise InputError(f"factor {name} means -p {option}={value} in scenario {self.name}, but {option} is "
                                  f"already {chosen[option]}")
             chosen[option] = value
-        allowed = [*factors_for(self.name), *self.factor_options]
+        allowed = self.accepted_factors()
         unknown = [name for name in rest if name not in allowed]
         if unknown:
             listed = ", ".join(allowed) if allowed else "none (this scenario takes no patient factors)"
@@ -334,16 +339,16 @@ class TissueScenario:
         raise InputError(f"parameters must be a ParameterSet or a mapping of name -> value, got {type(given).__name__}")
 
 
-def _check_batch(patients: Any, multipliers: Mapping[str, np.ndarray] | None, dims: int) -> int:
+def _check_batch(patients: Any, per_patient: Mapping[str, np.ndarray] | None, dims: int) -> int:
     """The batch size asked for (0: one run), refused where it cannot be: outside 0-D, or with multipliers
     or offsets that do not hold one value per patient."""
     if isinstance(patients, bool) or not isinstance(patients, (int, np.integer)) or patients < 0:
         raise InputError(f"patients must be a whole number >= 0, got {patients!r}")
-    if multipliers and not patients:
+    if per_patient and not patients:
         raise InputError("per-patient parameter multipliers or offsets need a batch of patients (patients >= 1)")
     if patients and dims != 0:
         raise InputError(f"a batch of patients runs the 0-D reduced model only, not {dims}-D")
-    for name, values in (multipliers or {}).items():
+    for name, values in (per_patient or {}).items():
         if np.shape(values) != (patients,):
             raise InputError(f"parameter {name!r}: {np.shape(values)} values for {patients} patients")
     return int(patients)
