@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hosim.cli import app
-from hosim.clinical.grading import FEMUR, HETEROTOPIC, PELVIS, grade_mask, load_mask
+from hosim.clinical.grading import FEMUR, HETEROTOPIC, PELVIS, grade_mask, hastings_graham, load_mask
 from hosim.errors import InputError
 
 runner = CliRunner()
@@ -109,6 +109,17 @@ def test_a_bridge_is_apparent_ankylosis():
     mask = pelvic_spur(hip(), 25, 40)  # reaches the femur (rows 34+, columns 20-39)
     grade = grade_mask(mask, 1.0)
     assert (grade.brooker, grade.della_valle, grade.min_gap_mm) == ("IV", "C", 0.0)
+
+
+def test_an_elbow_reads_the_same_geometry_as_hastings_graham():
+    """Humerus as label 1, forearm as label 2: a bridge is class III (ankylosis); bone without a bridge is
+    I-II (the range of motion, which an image does not hold, tells I from II); none is 0."""
+    assert hastings_graham(grade_mask(hip(), 1.0)) == "0"
+    assert hastings_graham(grade_mask(pelvic_spur(far_hip(), 25, 40), 1.0)) == "I-II"
+    island = far_hip()
+    island[50:53, 5:8] = HETEROTOPIC
+    assert hastings_graham(grade_mask(island, 1.0)) == "I-II"
+    assert hastings_graham(grade_mask(pelvic_spur(hip(), 25, 40), 1.0)) == "III"
 
 
 def test_a_corner_contact_counts_as_a_bridge():

@@ -83,6 +83,18 @@ def test_untreated_tha_grades_by_risk_factors():
     assert over_time[0]["brooker"] == "0" and [g["day"] for g in over_time] == sorted(g["day"] for g in over_time)
 
 
+@pytest.mark.slow
+def test_an_elbow_section_is_graded_like_a_lateral_radiograph():
+    """A fixed distal humerus fracture grows visible bone behind the joint; the section is read as
+    Hastings-Graham (not Brooker, the hip's), and the stage after growth follows whether it bridges."""
+    summary = simulate("elbow-trauma", dims=2, injury="distal-humerus").summary()
+    grade = summary["grade"]
+    assert (grade["joint"], grade["system"], grade["brooker"]) == ("elbow", "Hastings-Graham", None)
+    assert grade["over_time"][0]["hastings_graham"] == "0" and grade["hastings_graham"] in ("I-II", "III")
+    assert grade["bridged"] == (grade["hastings_graham"] == "III") == (grade["min_gap_mm"] == 0.0)
+    assert summary["stages"][-1]["stage"] == ("ankylosis" if grade["bridged"] else "mature")
+
+
 def test_a_factor_must_apply_to_the_scenario():
     assert "ankylosing-spondylitis" in factors_for("tha") and factors_for("mouse-bmp2") == []
     with pytest.raises(InputError, match="factor 'uti' does not apply to scenario tha; allowed: .*prior-ho"):
@@ -163,17 +175,26 @@ def test_a_radiograph_shows_bone_that_adds_up_along_the_beam():
     assert labels[1, 1] == HETEROTOPIC and labels[2, 2] == 0
 
 
+def test_an_elbow_radiograph_puts_the_humerus_against_the_forearm():
+    """The elbow's label image: humerus on one side of the joint, ulna and radius on the other."""
+    regions = {name: np.zeros((3, 3)) for name in ("humerus", "ulna", "radius", "skeleton")}
+    regions["humerus"][0] = regions["ulna"][2, :2] = regions["radius"][2, 2] = 1
+    regions["skeleton"][[0, 2]] = 1
+    labels = radiograph_labels(regions, np.full((3, 3), RADIOGRAPH_MM), slab_mm=1.0, joint="elbow")
+    assert labels.tolist() == [[PELVIS] * 3, [HETEROTOPIC] * 3, [FEMUR] * 3]
+
+
 def test_stages_follow_their_rules():
     times = np.linspace(0.0, 100.0, 1001)
     leukocytes = 1.0 + 10.0 * np.exp(-((times - 5.0) / 4.0) ** 2)
     bone = 1000.0 * 0.5 / (1.0 + np.exp(-(times - 40.0) / 5.0))  # mm^3: 0.5 cm^3 at the end
     series = {"lesion_leukocytes": leukocytes, "heterotopic_bone_mm3": bone,
               "radiographic_bone_mm3": bone, "cartilage_mm3": 0.0 * times}
-    found = {s["stage"]: s for s in stages(times, series, "IV", pixels=False)}
+    found = {s["stage"]: s for s in stages(times, series, True, pixels=False)}
     assert list(found) == ["inflammation", "firm_lump", "hardening", "ankylosis"]
     assert found["firm_lump"]["to_day"] == found["hardening"]["from_day"]
     assert 0.09 <= np.interp(found["hardening"]["from_day"], times, bone) / 1000.0 <= 0.11
-    none = stages(times, {**series, "heterotopic_bone_mm3": 0.0 * times, "radiographic_bone_mm3": 0.0 * times}, None,
+    none = stages(times, {**series, "heterotopic_bone_mm3": 0.0 * times, "radiographic_bone_mm3": 0.0 * times}, False,
                   pixels=False)
     assert [s["stage"] for s in none] == ["inflammation", "resolved"]
 
@@ -282,6 +303,18 @@ def test_radiotherapy_takes_a_dose_in_gy_and_a_time_before_surgery():
     bone = {d: simulate("tha", [{"name": "radiation", "dose_gy": d}], dims=0, factors=BRIDGE_FACTORS).metrics[
         "heterotopic_bone_mm3"] for d in (4.0, 8.0)}
     assert bone[8.0] < bone[4.0]
+
+
+def test_a_brain_injury_reaches_the_elbow_on_the_affected_side():
+    """`tbi -p site=elbow`: the spastic flexors in front of the humerus take the micro-trauma; the elbow
+    section is graded as an elbow, and autonomic storms add bone there as at the hip."""
+    from hosim.simulation import prepare
+
+    assert prepare("tbi", dims=2, site="elbow").setup.joint == "elbow"
+    assert prepare("tbi", dims=2).setup.joint == "hip"
+    plain, storms = (simulate("tbi", dims=0, site="elbow", factors=f).metrics["heterotopic_bone_mm3"]
+                     for f in ([], ["autonomic-dysregulation"]))
+    assert 0.0 < plain < storms
 
 
 def test_a_brachialis_contusion_uses_the_elbow_section():

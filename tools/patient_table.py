@@ -2,6 +2,7 @@
 its default grid, with its heterotopic bone, imaging onset, grade and stages.
 
     python tools/patient_table.py            # print the markdown table (about 25 s a run)
+    python tools/patient_table.py burns      # only these scenarios' rows
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def row(scenario: str, options: dict, factors: list[str]) -> str:
     onset = summary["imaging"]["onset_week"]
     stages = ", ".join(s["stage"].replace("_", " ") for s in summary["stages"])
     what = ", ".join([f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in options.items()] + factors)
-    graded = "-" if grade is None else f"{grade['brooker']} / {grade['della_valle']}" + (
+    graded = "-" if grade is None else (
+        f"{grade['brooker']} / {grade['della_valle']}" if grade["joint"] == "hip" else f"HG {grade['class']}") + (
         "" if grade["min_gap_mm"] is None else f" ({grade['min_gap_mm']:g} mm)")
     share = result.metrics["heterotopic_bone_resident_share"]
     return (f"| `{scenario}` | {what or 'defaults'} | {result.metrics['heterotopic_bone_mm3'] / 1000:.3g} | "
@@ -57,11 +59,13 @@ def row(scenario: str, options: dict, factors: list[str]) -> str:
 
 
 def main() -> None:
+    chosen = sys.argv[1:] or [scenario for scenario, _, _ in RUNS]
     print("| scenario | options and factors | heterotopic bone at 26 weeks (cm3) | shows on imaging (week) | "
-          "Brooker / Della Valle (gap) | resident share | stages |")
+          "grade: hip Brooker / Della Valle, elbow Hastings-Graham (gap) | resident share | stages |")
     print("|---|---|---|---|---|---|---|")
     for scenario, options, factors in RUNS:
-        print(row(scenario, options, factors))
+        if scenario in chosen:
+            print(row(scenario, options, factors))
         sys.stdout.flush()
 
 

@@ -222,7 +222,7 @@ def patient_line(patient: dict) -> str:
                        for s in patient["stages"])
     return (f"patient: {course[-1]:.3g} cm^3 of heterotopic bone at week {len(course) - 1}; on imaging "
             f"{'never' if onset is None else f'from week {onset:g}'}"
-            + ("" if grade is None else f"; Brooker {grade['brooker']}, Della Valle {grade['della_valle']}")
+            + ("" if grade is None else f"; {grade['reading']}")
             + f"; stages: {stages}")
 
 

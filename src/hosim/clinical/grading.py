@@ -1,4 +1,5 @@
-"""Brooker grade and Della Valle class of a hip from a labelled image (docs/clinical.md).
+"""Brooker grade and Della Valle class of a hip from a labelled image (docs/clinical.md), and the same
+geometry read as an elbow's radiographic class (hastings_graham: humerus as label 1, ulna and radius as 2).
 
 Labels: 0 soft tissue, 1 pelvis, 2 femur, 3 heterotopic bone. A 3-D volume (axis 0 running
 front to back) is first projected like an anteroposterior radiograph. Files: .npy (the caller
@@ -361,3 +362,13 @@ def grade_mask(mask: np.ndarray, spacing_mm: float, depth_mm: float | None = Non
         heterotopic_volume_mm3=volume_mm3,
         longest_island_mm=longest_island,
     )
+
+
+def hastings_graham(grade: Grade) -> str:
+    """The radiographic part of Hastings and Graham's class of elbow HO (Hand Clin 1994;10:417): III where
+    heterotopic bone bridges the joint (ankylosis), "I-II" where it shows without a bridge, "0" where none
+    shows. Class I (no loss of motion) and II (motion limited) differ by the range of motion, which a
+    section does not hold, so the two are not told apart."""
+    if grade.brooker == "IV":
+        return "III"
+    return "0" if grade.brooker == "0" else "I-II"

@@ -67,7 +67,7 @@ def _outcomes(times: np.ndarray, series: dict[str, np.ndarray], graded: bool) ->
         one = {name: values[:, k] for name, values in series.items()}
         day = imaging_onset(times, one, pixels=False)
         onset[k] = np.nan if day is None else day
-        for stage in stages(times, one, brooker[k] or None, pixels=False):
+        for stage in stages(times, one, brooker[k] == "IV", pixels=False):
             stage_days[k, STAGE_NAMES.index(stage["stage"])] = stage["from_day"], stage["to_day"]
     # a hip shows HO when its section would grade it (Brooker I or more, by the grade map fitted to sections);
     # elsewhere, without a grade, when the compartment holds VISIBLE_CM3

@@ -25,8 +25,8 @@ def simulated_section(result, figures: bool, left_out: list[str]) -> str:
     shown = ("did not reach the size a radiograph shows" if onset is None
              else f"would show on imaging from about week {onset:g}")
     grade = patient["grade"]
-    graded = ("" if grade is None else f" Graded like a radiograph at week {grade['day'] / 7:g}: Brooker "
-              f"{escape(grade['brooker'])}, Della Valle {escape(grade['della_valle'])}.")
+    graded = ("" if grade is None else f" Graded like a radiograph at week {grade['day'] / 7:g}: "
+              f"{escape(grade['reading'])}.")
     rows = "".join(f"<tr><td><b>{escape(s['stage'].replace('_', ' '))}</b></td><td>{escape(s['signs'])}</td>"
                    f"<td>weeks {s['from_day'] / 7:.1f} to {s['to_day'] / 7:.1f}</td></tr>" for s in patient["stages"])
     pictures = "".join(f'<p><img src="figures/{name}" alt="{escape(alt)}" style="max-width:100%"></p>'

@@ -42,9 +42,9 @@ SCENARIOS: dict[str, TissueScenario] = {
         SpinalCordInjury("sci", "The hip below a spinal cord injury, with micro-trauma of its muscles and the "
                          "infections or ulcers the patient has (-p level, -p completeness, -p micro_trauma_every_days, "
                          "-p complication_day), 26 weeks"),
-        BrainInjury("tbi", "The hip on the affected side after a brain injury or a stroke, with micro-trauma of its "
-                    "muscles and the autonomic storms the patient has (-p cause, -p severity, -p storm_days), "
-                    "26 weeks"),
+        BrainInjury("tbi", "The hip or elbow on the affected side after a brain injury or a stroke, with micro-trauma "
+                    "of its muscles and the autonomic storms the patient has (-p site, -p cause, -p severity, "
+                    "-p storm_days), 26 weeks"),
         ElbowTrauma("elbow-trauma", "Elbow dislocation or fracture (-p injury=dislocation|terrible-triad|distal-humerus|"
                     "floating-elbow), fixed after -p delay_days, 26 weeks"),
         Burns("burns", "Burn of -p tbsa % of the body surface including the skin behind the elbow, grafted or not "

@@ -6,9 +6,10 @@ Coordinates in mm from the centre of the trochlea; x runs anterior, y proximal (
 the front to the right). The section holds the distal humerus (shaft, supracondylar flare, trochlea), the
 proximal ulna (olecranon, trochlear notch, coronoid, shaft), the radial head and shaft (projected), the
 joint capsule, brachialis in front of the humerus, triceps behind it, and the median, radial and ulnar
-nerves projected into the plane. It stands for a slab 40 mm wide, the middle of the joint. Brooker and
-Della Valle grade the hip, so an elbow run is not graded (Hastings-Graham, the elbow's class, is a
-functional one).
+nerves projected into the plane. It stands for a slab 40 mm wide, the middle of the joint. A 2-D run is
+graded like a lateral radiograph: the humerus on one side of the joint, ulna and radius on the other, read as
+the radiographic part of Hastings and Graham's class (III: bone bridges the joint; I-II: it shows without a
+bridge, the range of motion telling I from II).
 """
 
 from __future__ import annotations
@@ -81,8 +82,24 @@ ELBOW_INJURIES: dict[str, tuple[Sequence[Zone], Sequence[Zone], Sequence[Zone]]]
 }
 
 
+def elbow_layout(zones: Mapping[str, Sequence[Zone]], dims: int, h: float, open_capsule: bool = False) -> Anatomy:
+    """The elbow section with its injured zones (name -> ellipses; "injection" the main one); an injury that
+    opens the capsule puts it in the main zone and the tear."""
+    elbow = Elbow()
+    section = elbow_section(elbow, h)
+    empty = np.zeros_like(section["muscle"])
+    masks = {name: np.maximum.reduce([elbow.frame.ellipse(h, z) for z in parts] + [empty])
+             for name, parts in zones.items()}
+    if open_capsule:
+        for name in ("injection", "tear"):
+            masks[name] = np.maximum(masks[name], section["tendon"])
+    return section_anatomy(section, masks, dims, h, elbow.frame.slab_thickness_mm)
+
+
 class ElbowScenario(PatientScenario):
-    """A patient scenario in the elbow section (not graded: Brooker is the hip's)."""
+    """A patient scenario in the elbow section, graded like a lateral radiograph (Hastings-Graham)."""
+
+    joint = "elbow"
 
     def opens_capsule(self, options: Mapping[str, Any]) -> bool:
         """Whether the injury tears the joint capsule (then it belongs to the torn and operated zones)."""
@@ -93,15 +110,7 @@ class ElbowScenario(PatientScenario):
         raise NotImplementedError
 
     def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
-        elbow = Elbow()
-        section = elbow_section(elbow, h)
-        empty = np.zeros_like(section["muscle"])
-        zones = {name: np.maximum.reduce([elbow.frame.ellipse(h, z) for z in parts] + [empty])
-                 for name, parts in self.zones(options).items()}
-        if self.opens_capsule(options):  # the capsule tears (and is opened) with the injury
-            for name in ("injection", "tear"):
-                zones[name] = np.maximum(zones[name], section["tendon"])
-        return section_anatomy(section, zones, dims, h, elbow.frame.slab_thickness_mm)
+        return elbow_layout(self.zones(options), dims, h, self.opens_capsule(options))
 
 
 class ElbowTrauma(ElbowScenario):

@@ -52,7 +52,7 @@ class HipScenario(PatientScenario):
     """A patient scenario in the hip section: its injured zones, an arthroplasty or not, the capsule opened
     or not; graded like a radiograph."""
 
-    graded = True
+    joint = "hip"
 
     def zones(self, options: Mapping[str, Any]) -> dict[str, Zone]:
         """Injured zones: "injection" (the operation's) and others (a fracture)."""

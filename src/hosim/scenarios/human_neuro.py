@@ -1,12 +1,13 @@
-"""Neurogenic HO at the hip of a person with a spinal cord injury (`sci`) or a brain injury or stroke
-(`tbi`), in the native hip section of human_hip.py.
+"""Neurogenic HO at the hip of a person with a spinal cord injury (`sci`), and at the hip or the elbow of
+a person with a brain injury or stroke (`tbi`), in the native hip section of human_hip.py or the elbow
+section of human_elbow.py.
 
 The two hits of the injury model: the central nervous system injury is the body-wide one (the acute neural
 signal, which opens nerve barriers, raises sympathetic tone and drives the glucocorticoid response; below a
 spinal lesion the limb is also denervated, and muscle regenerates less); the local one is repeated
-micro-trauma of the muscles around the hip (passive range-of-motion exercise, transfers, spastic
-contractions), every `micro_trauma_every_days`, in proportion to the hip's paralysis: these are hits a
-paralysed limb takes. So HO can form only where both reach: a hip above a spinal lesion (a low sacral one)
+micro-trauma of the muscles around the joint (passive range-of-motion exercise, transfers, spastic
+contractions), every `micro_trauma_every_days`, in proportion to the limb's paralysis: these are hits a
+paralysed limb takes (at the elbow, the spastic flexors in front of it). So HO can form only where both reach: a hip above a spinal lesion (a low sacral one)
 moves on its own, takes no such micro-trauma, keeps its innervation and regenerates normally. Infections
 and pressure ulcers in the weeks after the injury (patient factors) add an episode of systemic inflammation,
 which primes the macrophages where the micro-trauma leaves damage.
@@ -15,18 +16,21 @@ which primes the macrophages where the micro-trauma leaves damage.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
+from hosim.scenarios.human_elbow import elbow_layout
 from hosim.scenarios.human_hip_surgery import NativeHip, Zone, brain_injury
 from hosim.scenarios.injuries import micro_trauma, necrotize
-from hosim.scenarios.kit import Choice, Injury, Option
+from hosim.scenarios.kit import Anatomy, Choice, Injury, Option
 
 HUMAN_SEGMENTS = tuple([f"C{k}" for k in range(1, 9)] + [f"T{k}" for k in range(1, 13)]
                        + [f"L{k}" for k in range(1, 6)] + [f"S{k}" for k in range(1, 6)])
 SYMPATHETIC = range(HUMAN_SEGMENTS.index("T1"), HUMAN_SEGMENTS.index("L2") + 1)  # thoracolumbar outflow T1-L2
 HIP_SEGMENTS = range(HUMAN_SEGMENTS.index("L2"), HUMAN_SEGMENTS.index("S2") + 1)  # lumbar and sacral plexus L2-S2
 HIP_MUSCLES: Zone = ((8.0, -48.0), (14.0, 24.0))  # iliopsoas and adductors below the joint, projected
+ELBOW_FLEXORS: Zone = ((17.5, 20.0), (7.5, 35.0))  # brachialis on the front of the distal humerus, to the coronoid
 
 
 def below(level: str, segments: range) -> float:
@@ -131,12 +135,14 @@ def paroxysms(days: float) -> list[Injury]:
 
 
 class BrainInjury(NeuroHip):
-    """The hip on the affected (spastic) side after a traumatic brain injury or a stroke."""
+    """The hip or the elbow on the affected (spastic) side after a traumatic brain injury or a stroke."""
 
     def __init__(self, name: str, description: str):
         self.name = name
         self.description = description
         self.options = {
+            "site": Choice("hip", ("hip", "elbow"), "the joint on the affected side: the hip (micro-trauma of the "
+                           "muscles below it) or the elbow (of the spastic flexors in front of it)"),
             "cause": Choice("tbi", ("tbi", "stroke"), "traumatic brain injury or stroke"),
             "severity": Choice("severe", ("moderate", "severe"), "of a brain injury: moderate (GCS 9-12) or severe "
                                "(GCS 3-8); a stroke has its own signal and ignores it"),
@@ -144,6 +150,14 @@ class BrainInjury(NeuroHip):
             "storm_days": Option(21.0, 0.0, 180.0, "days", "days the daily paroxysms of the factor "
                                  "autonomic-dysregulation recur (weeks to months; Meyfroidt 2017)"),
         }
+
+    def joint_of(self, options: Mapping[str, Any]) -> str:
+        return options["site"]
+
+    def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
+        if options["site"] == "hip":
+            return super().layout(options, dims, h)
+        return elbow_layout({"injection": [ELBOW_FLEXORS]}, dims, h)
 
     def injuries(self, options):
         kind = "stroke" if options["cause"] == "stroke" else options["severity"]

@@ -16,9 +16,9 @@ from typing import Any
 
 from hosim.biology import Tissue
 from hosim.biology.parameters import ParameterSet
-from hosim.scenarios.human_elbow import Elbow, elbow_section
+from hosim.scenarios.human_elbow import elbow_layout
 from hosim.scenarios.human_hip_surgery import NativeHip
-from hosim.scenarios.human_section import Zone, section_anatomy
+from hosim.scenarios.human_section import Zone
 from hosim.scenarios.injuries import muscle_injury, necrotize
 from hosim.scenarios.kit import Anatomy, Choice, Injury
 
@@ -39,9 +39,10 @@ FOP_TRIGGERS = ("injection", "contusion", "viral")
 
 
 class ThighScenario(NativeHip):
-    """A native hip and thigh with one injured zone in the quadriceps (not graded: Brooker is the hip's)."""
+    """A native hip and thigh with one injured zone in the quadriceps (not graded: the zone lies along the
+    shaft, away from the joint)."""
 
-    graded = False
+    joint = ""
 
 
 class MuscleContusion(ThighScenario):
@@ -63,9 +64,7 @@ class MuscleContusion(ThighScenario):
     def layout(self, options: Mapping[str, Any], dims: int, h: float) -> Anatomy:
         if options["site"] == "quadriceps":
             return super().layout(options, dims, h)
-        elbow = Elbow()
-        zone = elbow.frame.ellipse(h, BRACHIALIS_CONTUSIONS[options["severity"]])
-        return section_anatomy(elbow_section(elbow, h), {"injection": zone}, dims, h, elbow.frame.slab_thickness_mm)
+        return elbow_layout({"injection": [BRACHIALIS_CONTUSIONS[options["severity"]]]}, dims, h)
 
     def injuries(self, options):
         return muscle_injury("crush")

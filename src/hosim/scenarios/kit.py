@@ -132,7 +132,7 @@ class Setup:
     events: tuple[Event, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
     patient: bool = False
-    graded: bool = False
+    joint: str = ""
 
 
 class TissueScenario:
@@ -143,7 +143,7 @@ class TissueScenario:
     species: str = BASE_SPECIES
     patient: bool = False  # a patient run: its summary adds the course in cm3, imaging onset, grade and stages
     genotype: Mapping[str, float] = {}  # parameter values every patient of the scenario has (FOP: ACVR1 R206H)
-    graded: bool = False  # a hip section graded like a radiograph (Brooker, Della Valle) in a patient run
+    joint: str = ""  # the joint a patient run's 2-D section is graded at like a radiograph: "hip" or "elbow"
     options: Mapping[str, Option | Choice] = {}
     # risk factors (`hosim risk --list` names) the scenario holds as options: --factor NAME is -p OPTION=VALUE
     factor_options: Mapping[str, tuple[str, str]] = {}
@@ -172,6 +172,16 @@ class TissueScenario:
         return None
 
     # ------------------------------------------------------------------ what the kit does
+    def joint_of(self, options: Mapping[str, Any]) -> str:
+        """The joint a run with these options grades (a scenario whose site is an option overrides it)."""
+        return self.joint
+
+    @property
+    def graded(self) -> bool:
+        """Whether cohorts give the scenario's patients a Brooker grade (data/grade_map.toml maps a 0-D
+        volume to it; the map is the hip's)."""
+        return self.joint == "hip"
+
     @property
     def defaults(self) -> dict[str, Any]:
         """Every option with its default; `parameters` (overrides of the model parameters) too."""
@@ -306,7 +316,7 @@ class TissueScenario:
                      "species": species, "parameters": overrides, "factors": [f.name for f in patient_factors],
                      **({"patients": patients} if patients else {})},
             patient=self.patient,
-            graded=self.graded,
+            joint=self.joint_of(options),
         )
 
     def _tissue(self, anatomy: Anatomy, dims: int, h: float, parameters: ParameterSet, seed: int, patients: int = 0
