@@ -1,5 +1,6 @@
 """The table of docs/patients.md: every patient scenario (and the variants the page discusses) run in 2-D at
-its default grid, with its heterotopic bone, imaging onset, grade and stages.
+its default grid, with its heterotopic bone, imaging onset, grade and stages, and the reduced (0-D) model's
+bone beside it (the model cohorts run).
 
     python tools/patient_table.py            # print the markdown table (about 25 s a run)
     python tools/patient_table.py burns      # only these scenarios' rows
@@ -25,6 +26,8 @@ RUNS = (
     ("sci", {"level": "S3"}, []),
     ("sci", {"micro_trauma_every_days": 2.0}, []),
     ("tbi", {}, []),
+    ("tbi", {"site": "elbow"}, []),
+    ("tbi", {"site": "elbow"}, ["autonomic-dysregulation"]),
     ("elbow-trauma", {}, []),
     ("elbow-trauma", {"injury": "dislocation"}, []),
     ("elbow-trauma", {"injury": "distal-humerus"}, []),
@@ -53,16 +56,18 @@ def row(scenario: str, options: dict, factors: list[str]) -> str:
         f"{grade['brooker']} / {grade['della_valle']}" if grade["joint"] == "hip" else f"HG {grade['class']}") + (
         "" if grade["min_gap_mm"] is None else f" ({grade['min_gap_mm']:g} mm)")
     share = result.metrics["heterotopic_bone_resident_share"]
+    reduced = simulate(scenario, dims=0, factors=factors, **options).metrics["heterotopic_bone_mm3"] / 1000
     return (f"| `{scenario}` | {what or 'defaults'} | {result.metrics['heterotopic_bone_mm3'] / 1000:.3g} | "
+            f"{reduced:.3g} | "
             f"{'-' if onset is None else f'{onset:g}'} | {graded} | "
             f"{'-' if share is None else f'{share:.2f}'} | {stages} |")
 
 
 def main() -> None:
     chosen = sys.argv[1:] or [scenario for scenario, _, _ in RUNS]
-    print("| scenario | options and factors | heterotopic bone at 26 weeks (cm3) | shows on imaging (week) | "
-          "grade: hip Brooker / Della Valle, elbow Hastings-Graham (gap) | resident share | stages |")
-    print("|---|---|---|---|---|---|---|")
+    print("| scenario | options and factors | heterotopic bone at 26 weeks (cm3) | 0-D (cm3) | shows on imaging "
+          "(week) | grade: hip Brooker / Della Valle, elbow Hastings-Graham (gap) | resident share | stages |")
+    print("|---|---|---|---|---|---|---|---|")
     for scenario, options, factors in RUNS:
         if scenario in chosen:
             print(row(scenario, options, factors))
