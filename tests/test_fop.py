@@ -1,7 +1,8 @@
 """FOP (issue 4): a minor injury makes heterotopic bone in Acvr1 R206H mice and not in the wild type;
-the activin A antibody and palovarotene reduce it. Coarse 2-D runs (48 um) keep the file fast; the drugs
-are judged in coarse 3-D (64 um), because in a 2-D section palovarotene raises FOP bone (docs/model.md,
-"Dimensions": the section is the lesion's middle, endless along the limb)."""
+the activin A antibody and palovarotene reduce it, in a coarse 2-D section (48 um) and in coarse 3-D
+(64 um). Palovarotene acts twice (data/interventions.toml): progenitors no longer become chondrocytes, and
+they expand less under SMAD signalling (Lees-Shepard 2018); with the first alone the section's
+progenitor pool kept multiplying and ossified late (docs/model.md, "Dimensions")."""
 
 import pytest
 
@@ -45,11 +46,6 @@ def test_treatments_reduce_fop_bone(fop_3d, treatment):
     assert treated["heterotopic_bone_mm3"] < 0.9 * fop_3d["heterotopic_bone_mm3"]
 
 
-@pytest.mark.xfail(strict=True, reason="in a 2-D section palovarotene leaves 0.996 of FOP bone at 48 um (0.265 against "
-                   "0.266 mm^3) and 0.91 at 24 um; in 3-D it leaves 0.37 (48 um) or 0.33 (64 um): the progenitors it "
-                   "keeps from cartilage stay progenitors, which in the section keep multiplying under the lesion's "
-                   "SMAD signal (2.4 times the untreated peak by day 21) and ossify late, and in 3-D do not "
-                   "(docs/model.md, Dimensions)")
 def test_palovarotene_reduces_fop_bone_in_a_2d_section(fop):
     assert bone("acvr1-r206h", "palovarotene")["heterotopic_bone_mm3"] < 0.9 * fop["heterotopic_bone_mm3"]
 

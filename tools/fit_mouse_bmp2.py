@@ -12,6 +12,7 @@ a penalty (zero once the check holds with `--margin` to spare) and lets scipy.op
     python tools/fit_mouse_bmp2.py --maxfev 0      # only evaluate the shipped values
     python tools/fit_mouse_bmp2.py --knockouts     # fit to the knockout bounds as well (7 more runs each)
     python tools/fit_mouse_bmp2.py --injuries      # ... and the injury rules (26 more runs each, ~3 min)
+    python tools/fit_mouse_bmp2.py --maxfev 0 --knockouts --injuries --markdown docs/generated/fit_report.md
 
 Set NUMBA_NUM_THREADS=1 on a busy machine: small grids gain nothing from threads.
 """
@@ -168,6 +169,7 @@ def main(argv=None) -> int:
     ap.add_argument("--resolution", type=float, default=None, help="2-D grid spacing in um (default: scenario's)")
     ap.add_argument("--write", action="store_true", help="write the fitted values into parameters.toml")
     ap.add_argument("--json", type=Path, help="also write the report as JSON here")
+    ap.add_argument("--markdown", type=Path, help="also write the report as a markdown page here")
     ap.add_argument("--knockouts", action="store_true", help="add the [knockouts] bounds to the objective")
     ap.add_argument("--injuries", action="store_true", help="add the injury rules to the objective")
     args = ap.parse_args(argv)
@@ -200,10 +202,17 @@ def main(argv=None) -> int:
         best = np.clip(fit.x, lows, highs)
     fitted = {n: float(f"{10.0**v:.4g}") for n, v in zip(FREE, best)}
     checks = all_checks(base.with_values(fitted), args.resolution, targets, args.knockouts, args.injuries)
-    print(report(checks))
-    print(f"\npenalty {penalty(checks, args.margin):.4f} after {len(history)} evaluations, {time.time() - start:.0f} s")
-    for n in FREE:
-        print(f"  {n:24s} {base.value(n):10.4g} -> {fitted[n]:10.4g} {base[n].unit}")
+    summary = [f"penalty {penalty(checks, args.margin):.4f} at margin {args.margin:g} after {len(history)} "
+               f"evaluations, {time.time() - start:.0f} s"]
+    summary += [f"  {n:24s} {base.value(n):10.4g} -> {fitted[n]:10.4g} {base[n].unit}" for n in FREE]
+    print(report(checks) + "\n\n" + "\n".join(summary))
+    if args.markdown:
+        held = sum(c.ok for c in checks)
+        write_text(args.markdown, (
+            f"# Fit report (`python tools/fit_mouse_bmp2.py {' '.join(argv if argv is not None else sys.argv[1:])}`)"
+            f"\n\n{held} of {len(checks)} checks hold. The margin is in half-widths of a window (or the rule's own "
+            f"scale); the penalty sums the squared shortfalls below the wanted margin.\n\n```\n{report(checks)}\n\n"
+            + "\n".join(summary) + "\n```\n"))
     if args.json:
         write_text(args.json, json.dumps({
             "fitted": fitted,
