@@ -66,6 +66,7 @@ def test_a_small_design_runs_resumes_and_agrees_at_any_worker_count(tmp_path, mo
     report = json.loads((tmp_path / "a" / "sensitivity.json").read_text())
     assert report["points"] == 12 and report["patients"] == 10
     assert 0.0 <= report["incidence"]["any_ho"]["min"] <= report["incidence"]["any_ho"]["max"] <= 1.0
+    assert 0.0 <= report["incidence"]["any_ho"]["saturated"] <= 1.0
     again = runner.invoke(app, ["experiment", "sensitivity", *SMALL, "--out", str(tmp_path / "a")])
     assert again.exit_code == 0 and "points: 0 computed, 3 reused" in again.output
     two = runner.invoke(app, ["experiment", "sensitivity", *SMALL, "--workers", "2", "--out", str(tmp_path / "b")])

@@ -217,8 +217,8 @@ def incidence_report(cohort: CohortDesign, outputs: dict[str, np.ndarray], out: 
         row["basis"] = bases.most_common(1)[0][0]
         row["parameters"] = " ".join(names)
         row["bases"] = ", ".join(f"{b} {c}" for b, c in bases.most_common())
-    spread = "; ".join(f"{OUTCOMES[k][0].split(' (')[0]} {np.min(v):.0%} to {np.max(v):.0%} (median {np.median(v):.0%})"
-                       for k, v in outputs.items())
+    spread = "; ".join(f"{OUTCOMES[k][0].split(' (')[0]} {np.min(v):.0%} to {np.max(v):.0%} (median {np.median(v):.0%}; "
+                       f"{saturated(v):.0%} of the points at none or all)" for k, v in outputs.items())
     heading = (f"# Which mechanism carries the risk: {cohort.setting} ({design.method}, n {design.n}, "
                f"{design.runs} points x {cohort.patients} patients, {len(design.parameters)} human parameters in "
                f"{len(design.factors)} cascade steps, seed {design.seed})\n\n"
@@ -226,18 +226,25 @@ def incidence_report(cohort: CohortDesign, outputs: dict[str, np.ndarray], out: 
                f"together across their plausible ranges (log scale where a range spans a factor of {LOG_SPAN:g} "
                "or more). Every point runs the same panel of patients (the cohort's first, with their own "
                "variability and factors on top of the point's values). Incidence across the points: "
-               f"{spread}. basis: what most of the step's values rest on (bases: all of them).\n\n")
+               f"{spread}. A point where no patient or every patient forms HO tells only which steps switch the "
+               "whole panel; the more points are so, the less the indices say about the range between. basis: "
+               "what most of the step's values rest on (bases: all of them).\n\n")
     title = f"Which cascade step carries the risk of HO, {cohort.setting} (95% confidence bars)"
     report = write_report(design, rows, cohort.outcomes, ["mechanism", "parameters", "bases"], heading, title, out,
                           legend="most of the step's values rest on")
     write_json(out / "sensitivity.json", {
         "setting": cohort.setting, "method": design.method, "n": design.n, "points": design.runs,
         "patients": cohort.patients, "seed": design.seed,
-        "incidence": {k: {"min": float(np.min(v)), "median": float(np.median(v)), "max": float(np.max(v))}
-                      for k, v in outputs.items()},
+        "incidence": {k: {"min": float(np.min(v)), "median": float(np.median(v)), "max": float(np.max(v)),
+                          "saturated": saturated(v)} for k, v in outputs.items()},
         "indices": [{k: v for k, v in row.items() if k != "parameter"} for row in rows]})
     report["files"].append("sensitivity.json")
     return report
+
+
+def saturated(incidence: np.ndarray) -> float:
+    """The share of the design's points at which no patient, or every patient, of the panel forms HO."""
+    return float(np.mean((incidence == 0.0) | (incidence == 1.0)))
 
 
 __all__ = ["CohortDesign", "check_incidence_sensitivity", "incidence_report", "run_incidence_sensitivity",
