@@ -66,7 +66,7 @@ def row(scenario: str, options: dict, factors: list[str]) -> str:
 def main() -> None:
     chosen = sys.argv[1:] or [scenario for scenario, _, _ in RUNS]
     print("| scenario | options and factors | heterotopic bone at 26 weeks (cm3) | 0-D (cm3) | shows on imaging "
-          "(week) | grade: hip Brooker / Della Valle, elbow Hastings-Graham (gap) | resident share | stages |")
+          "(week) | grade: hip Brooker / Della Valle, elbow Hastings-Graham (HG) (gap) | resident share | stages |")
     print("|---|---|---|---|---|---|---|---|")
     for scenario, options, factors in RUNS:
         if scenario in chosen:

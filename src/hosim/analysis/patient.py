@@ -95,7 +95,7 @@ def grades(regions: Mapping[str, np.ndarray], days: Sequence[float], bone: np.nd
     for day, field in zip(days, bone):
         grade = grade_mask(radiograph_labels(regions, field, slab_mm, joint), spacing_mm)
         out.append({"day": float(day), "week": round(float(day) / 7.0, 2), **JOINTS[joint].classify(grade),
-                    "bridged": grade.brooker == "IV",
+                    "bridged": grade.bridged,
                     "min_gap_mm": None if grade.min_gap_mm is None else round(grade.min_gap_mm, 2),
                     "heterotopic_area_mm2": round(grade.heterotopic_area_mm2, 1)})
     return out

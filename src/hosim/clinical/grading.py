@@ -58,6 +58,11 @@ class Grade:
     longest_island_mm: float | None
     evidence: tuple[str, ...] = ("brooker_gap", "della_valle_island")
 
+    @property
+    def bridged(self) -> bool:
+        """Heterotopic bone joins the two sides of the joint (apparent ankylosis)."""
+        return self.brooker == "IV"
+
     def to_json(self) -> dict:
         """The `hosim grade --json` document (volume only for 3-D input)."""
         document = {
@@ -369,6 +374,6 @@ def hastings_graham(grade: Grade) -> str:
     heterotopic bone bridges the joint (ankylosis), "I-II" where it shows without a bridge, "0" where none
     shows. Class I (no loss of motion) and II (motion limited) differ by the range of motion, which a
     section does not hold, so the two are not told apart."""
-    if grade.brooker == "IV":
+    if grade.bridged:
         return "III"
     return "0" if grade.brooker == "0" else "I-II"

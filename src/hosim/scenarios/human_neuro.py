@@ -7,8 +7,9 @@ signal, which opens nerve barriers, raises sympathetic tone and drives the gluco
 spinal lesion the limb is also denervated, and muscle regenerates less); the local one is repeated
 micro-trauma of the muscles around the joint (passive range-of-motion exercise, transfers, spastic
 contractions), every `micro_trauma_every_days`, in proportion to the limb's paralysis: these are hits a
-paralysed limb takes (at the elbow, the spastic flexors in front of it). So HO can form only where both reach: a hip above a spinal lesion (a low sacral one)
-moves on its own, takes no such micro-trauma, keeps its innervation and regenerates normally. Infections
+paralysed limb takes (at the elbow, the spastic flexors in front of it). So HO can form only where both
+reach: a hip above a spinal lesion (a low sacral one) moves on its own, takes no such micro-trauma, keeps
+its innervation and regenerates normally. Infections
 and pressure ulcers in the weeks after the injury (patient factors) add an episode of systemic inflammation,
 which primes the macrophages where the micro-trauma leaves damage.
 """
