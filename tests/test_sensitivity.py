@@ -52,6 +52,20 @@ def test_samples_cover_the_ranges_on_their_scales_and_hill_coefficients_stay_who
     assert [c.name for c in sensitivity_cases(design)][:2] == ["s00", "s01"]
 
 
+def test_a_span_keeps_each_parameter_near_its_value_inside_its_range():
+    """--span F: a local design around the calibration, each value from value/F to value*F (log scale),
+    cut by the plausible range; a factor not above 1 is refused."""
+    design, _ = check_sensitivity(None, "sobol", 4, "bmp2_secretion,bmp2_decay,fap_density", span=2.0)
+    params = load_parameters()
+    for values in (parameter_values(design, row) for row in sample(design)):
+        for name, v in values.items():
+            p = params[name]
+            assert max(p.low, p.value / 2.0) * (1 - 1e-9) <= v <= min(p.high, p.value * 2.0) * (1 + 1e-9)
+    assert "within a factor of 2" in design.where
+    with pytest.raises(InputError, match="--span must lie in"):
+        check_sensitivity(None, "sobol", 4, "bmp2_secretion,bmp2_decay", span=1.0)
+
+
 @pytest.mark.parametrize("kw, message", [
     ({"method": "anova"}, "--method must be one of morris, sobol"),
     ({"method": "sobol", "n": 12}, "power of 2"),

@@ -325,6 +325,10 @@ def experiment(
                                      "grouped by cascade step, instead of one scenario's run."),
     patients: int = typer.Option(None, "--patients", metavar="N",
                                  help="sensitivity --setting: patients every point runs.  [default: 200]"),
+    span: float = typer.Option(None, "--span", metavar="F",
+                               help="sensitivity: move each parameter within a factor F of its value (inside its "
+                                    "plausible range), a local design around the calibration.  [default: the "
+                                    "whole plausible ranges]"),
 ) -> None:
     """Run a virtual experiment in parallel; finished cases are kept in DIR/cases, so a re-run resumes."""
     from hosim.cohort.experiments import check_experiment, run_experiment
@@ -340,7 +344,7 @@ def experiment(
         if given:
             raise InputError(f"{', '.join(given)}: a --setting sensitivity runs the setting's own scenario, human, "
                              "in 0-D; leave these out")
-        cohort = check_incidence_sensitivity(setting, method, n, parameters, patients, seed, workers)
+        cohort = check_incidence_sensitivity(setting, method, n, parameters, patients, seed, workers, span)
         typer.echo(f"sensitivity of {cohort.setting} incidence: {cohort.design.method}, "
                    f"{len(cohort.design.factors)} cascade steps ({len(cohort.design.parameters)} parameters), "
                    f"{cohort.design.runs} points x {cohort.patients} patients", err=True)
@@ -352,7 +356,8 @@ def experiment(
         from hosim.cohort.sensitivity import check_sensitivity, run_sensitivity
 
         design, options = check_sensitivity(scenario, method, n, parameters, dims=dims, days=days,
-                                            resolution_um=resolution, seed=seed, species=species, workers=workers)
+                                            resolution_um=resolution, seed=seed, species=species, workers=workers,
+                                            span=span)
         typer.echo(f"sensitivity: {design.method}, {len(design.parameters)} parameters, {design.runs} runs "
                    f"of {design.scenario} in {options['dims']}-D", err=True)
 
@@ -362,7 +367,7 @@ def experiment(
     else:
         given = [flag for flag, value in (("--scenario", scenario), ("--method", method), ("--n", n),
                                           ("--parameters", parameters), ("--setting", setting),
-                                          ("--patients", patients)) if value is not None]
+                                          ("--patients", patients), ("--span", span)) if value is not None]
         if given:
             raise InputError(f"{', '.join(given)}: only the sensitivity experiment takes these options")
         options = check_experiment(name, dims=2 if dims is None else dims, days=days, resolution_um=resolution,

@@ -29,7 +29,6 @@ from hosim.cohort.cohorts import cohort_people, people_fingerprint
 from hosim.cohort.population import Patients, draw_patients, get_setting
 from hosim.cohort.runner import execute_tasks, model_fingerprint
 from hosim.cohort.sensitivity import (
-    LOG_SPAN,
     METHOD_TEXT,
     METHODS,
     Design,
@@ -80,7 +79,8 @@ def step_label(step: int) -> str:
 
 
 def check_incidence_sensitivity(setting: str, method: str | None, n: int | None, parameters: str | None,
-                                patients: int | None, seed: int, workers: int | None = None) -> CohortDesign:
+                                patients: int | None, seed: int, workers: int | None = None,
+                                span: float | None = None) -> CohortDesign:
     """Every input checked before any work (InputError naming the bad option and the allowed values)."""
     chosen = get_setting(setting)
     method = method or "sobol"
@@ -96,14 +96,14 @@ def check_incidence_sensitivity(setting: str, method: str | None, n: int | None,
             raise InputError(f"--parameters: {', '.join(hill)} are Hill coefficients, held in a cohort (a batch of "
                              "patients cannot vary a whole-number exponent)")
     base = check_design(chosen.scenario, method, DEFAULT_N[method] if n is None else n, parameters, SPECIES,
-                        seed, dims=0)
+                        seed, dims=0, span=span)
     names = tuple(name for name in base.parameters if not params[name].whole)
     groups = tuple(step_label(params[name].cascade_step) for name in names)
     if len(set(groups)) < 2:
         raise InputError(f"--parameters: name parameters of at least two cascade steps to compare, got "
                          f"{', '.join(sorted(set(groups)))}")
-    return CohortDesign(chosen.name, Design(chosen.name, base.method, base.n, names, SPECIES, base.seed, groups),
-                        patients)
+    return CohortDesign(chosen.name, Design(chosen.name, base.method, base.n, names, SPECIES, base.seed, groups,
+                                            base.span), patients)
 
 
 def point_values(cohort: CohortDesign) -> list[dict[str, float]]:
@@ -188,7 +188,7 @@ def run_incidence_sensitivity(cohort: CohortDesign, out: str | Path, *, workers:
 def _stamp(cohort: CohortDesign) -> str:
     """What a saved task was computed with: the design, the model and the population."""
     text = json.dumps([cohort.setting, cohort.patients, cohort.design.method, cohort.design.n,
-                       list(cohort.design.parameters), cohort.design.seed, model_fingerprint(),
+                       list(cohort.design.parameters), cohort.design.seed, cohort.design.span, model_fingerprint(),
                        people_fingerprint()])
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -223,8 +223,7 @@ def incidence_report(cohort: CohortDesign, outputs: dict[str, np.ndarray], out: 
                f"{design.runs} points x {cohort.patients} patients, {len(design.parameters)} human parameters in "
                f"{len(design.factors)} cascade steps, seed {design.seed})\n\n"
                f"{METHOD_TEXT[design.method]}; here each index is a cascade step: all its parameters move "
-               f"together across their plausible ranges (log scale where a range spans a factor of {LOG_SPAN:g} "
-               "or more). Every point runs the same panel of patients (the cohort's first, with their own "
+               f"together {design.where}. Every point runs the same panel of patients (the cohort's first, with their own "
                "variability and factors on top of the point's values). Incidence across the points: "
                f"{spread}. A point where no patient or every patient forms HO tells only which steps switch the "
                "whole panel; the more points are so, the less the indices say about the range between. basis: "
@@ -233,7 +232,7 @@ def incidence_report(cohort: CohortDesign, outputs: dict[str, np.ndarray], out: 
     report = write_report(design, rows, cohort.outcomes, ["mechanism", "parameters", "bases"], heading, title, out,
                           legend="most of the step's values rest on")
     write_json(out / "sensitivity.json", {
-        "setting": cohort.setting, "method": design.method, "n": design.n, "points": design.runs,
+        "setting": cohort.setting, "method": design.method, "n": design.n, "span": design.span, "points": design.runs,
         "patients": cohort.patients, "seed": design.seed,
         "incidence": {k: {"min": float(np.min(v)), "median": float(np.median(v)), "max": float(np.max(v)),
                           "saturated": saturated(v)} for k, v in outputs.items()},

@@ -21,7 +21,7 @@ import numpy as np
 from hosim.biology.factors import factor_table
 from hosim.biology.interventions import INTERVENTIONS
 from hosim.biology.parameters import ParameterSet, load_parameters
-from hosim.checks import check_whole
+from hosim.checks import check_number, check_whole
 from hosim.cohort.experiments import run_options
 from hosim.cohort.runner import Batch, Case, run_cases
 from hosim.errors import InputError
@@ -62,6 +62,22 @@ class Design:
     species: str
     seed: int
     groups: tuple[str, ...] = ()  # one label per parameter: indices per group (SALib groups); () none
+    span: float | None = None  # each parameter within this factor of its value (inside its range); None: the range
+
+    def bounds(self, params: ParameterSet, name: str) -> tuple[float, float, bool]:
+        """Where the design moves a parameter: (low, high, whether sampled in log10)."""
+        p = params[name]
+        if self.span is not None and p.value > 0:
+            return max(p.low, p.value / self.span), min(p.high, p.value * self.span), True
+        return p.low, p.high, log_scaled(p.low, p.high)
+
+    @property
+    def where(self) -> str:
+        """Where the parameters move, in words (for the reports)."""
+        if self.span is None:
+            return f"across their plausible ranges (log scale where a range spans a factor of {LOG_SPAN:g} or more)"
+        return (f"within a factor of {self.span:g} of their values (log scale), inside their plausible ranges "
+                "(a parameter at 0 across its range)")
 
     @property
     def factors(self) -> tuple[str, ...]:
@@ -91,8 +107,11 @@ def varied_parameters(params: ParameterSet, dims: int = 2) -> tuple[str, ...]:
 
 
 def check_design(scenario: str, method: str, n: int | None, parameters: str | None, species: str, seed: int,
-                 dims: int = 2) -> Design:
+                 dims: int = 2, span: float | None = None) -> Design:
     """The design checked (InputError naming the bad option and the allowed values)."""
+    if span is not None:
+        span = check_number("--span", span, 1.01, 1000.0, "", "a factor above 1: 2 moves each value from half to "
+                            "twice itself")
     if method not in METHODS:
         raise InputError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
     n = DEFAULT_N[method] if n is None else check_whole("--n", n, 2, 100000)
@@ -112,11 +131,12 @@ def check_design(scenario: str, method: str, n: int | None, parameters: str | No
                              + (" and, in 0-D, the diffusivities" if dims == 0 else ""))
     if len(names) < 2:
         raise InputError(f"--parameters: name at least two parameters to compare, got {', '.join(names)}")
-    return Design(scenario, method, n, names, species, check_whole("--seed", seed, 0, 2**32 - 1))
+    return Design(scenario, method, n, names, species, check_whole("--seed", seed, 0, 2**32 - 1), span=span)
 
 
 def check_sensitivity(scenario: str | None, method: str | None, n: int | None, parameters: str | None, *,
-                      dims: int | None = None, workers: int | None = None, **run: object) -> tuple[Design, dict]:
+                      dims: int | None = None, workers: int | None = None, span: float | None = None,
+                      **run: object) -> tuple[Design, dict]:
     """Every input checked before any process starts or any folder is made; returns the design and the
     run options every case shares (0-D unless `dims` says otherwise: thousands of runs)."""
     sc = get_scenario(DEFAULT_SCENARIO if scenario is None else scenario)
@@ -125,7 +145,7 @@ def check_sensitivity(scenario: str | None, method: str | None, n: int | None, p
     options = run_options(dims=DEFAULT_DIMS if dims is None else dims, **run)
     sc.check_run(options["dims"], options["days"], options["resolution_um"], options["seed"])
     design = check_design(sc.name, method or METHODS[0], n, parameters, sc.run_species(options["species"]),
-                          options["seed"], options["dims"])
+                          options["seed"], options["dims"], span)
     return design, options
 
 
@@ -138,8 +158,8 @@ def problem(design: Design) -> dict:
     params = load_parameters(design.species)
     bounds = []
     for name in design.parameters:
-        low, high = params[name].low, params[name].high
-        bounds.append([np.log10(low), np.log10(high)] if log_scaled(low, high) else [low, high])
+        low, high, log = design.bounds(params, name)
+        bounds.append([np.log10(low), np.log10(high)] if log else [low, high])
     grouped = {"groups": list(design.groups)} if design.groups else {}
     return {"num_vars": len(design.parameters), "names": list(design.parameters), "bounds": bounds, **grouped}
 
@@ -158,8 +178,8 @@ def parameter_values(design: Design, row: np.ndarray) -> dict[str, float]:
     params = load_parameters(design.species)
     values = {}
     for name, x in zip(design.parameters, row):
-        low, high = params[name].low, params[name].high
-        value = 10.0 ** x if log_scaled(low, high) else x
+        low, high, log = design.bounds(params, name)
+        value = 10.0 ** x if log else x
         value = min(max(value, low), high)  # round-off at the range's ends
         values[name] = float(round(value) if params[name].whole else value)
     return values
@@ -242,9 +262,8 @@ def sensitivity_report(design: Design, outcomes: dict, out: Path) -> dict:
         row["basis"] = params[row["parameter"]].basis
     heading = (f"# Global sensitivity ({design.scenario}, {design.method}, n {design.n}, {len(outcomes)} runs, "
                f"{len(design.parameters)} parameters, species {design.species}, seed {design.seed})\n\n"
-               f"{METHOD_TEXT[design.method]}. Every varied parameter moves across its plausible range (log scale "
-               f"where the range spans a factor of {LOG_SPAN:g} or more). basis: what the value rests on, from its "
-               "source text.\n\n")
+               f"{METHOD_TEXT[design.method]}. The varied parameters move {design.where}. basis: what the value "
+               "rests on, from its source text.\n\n")
     title = f"Global sensitivity, {design.scenario}: the parameters each outcome hinges on (95% confidence bars)"
     return write_report(design, rows, OUTCOMES, ["parameter"], heading, title, out)
 
