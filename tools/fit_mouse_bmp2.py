@@ -44,7 +44,7 @@ from hosim.analysis.targets import load_targets
 from hosim.biology import load_parameters
 from hosim.cohort.experiments import ALSO, injury_cases, ratio, run_options
 from hosim.cohort.injury_rules import injury_checks
-from hosim.engine import Recorder, Stepper, run
+from hosim.engine import Recorder, run_setup
 from hosim.errors import InputError, SimulationError
 from hosim.files import write_text
 from hosim.regimen import apply_interventions
@@ -77,10 +77,8 @@ def simulate(name: str, dims: int, parameters, resolution_um: float | None, inte
     """One run of a scenario (with scenario options) and the given parameters; observables every 0.04 day."""
     setup, _ = apply_interventions(get_scenario(name), interventions, dims=dims, resolution_um=resolution_um,
                                    parameters=parameters, **(options or {}))
-    state = setup.state
-    stepper = Stepper(setup.grid, state.variables, state.compartments, setup.transports, setup.reactions, setup.dt)
     recorder = Recorder(setup.observables, every=2)
-    run(stepper, state, setup.days, recorder, events=setup.events)
+    run_setup(setup, recorder)
     times, series = recorder.series()
     return Run(times, series, compute_metrics(times, series))
 

@@ -30,7 +30,7 @@ from hosim.biology.cascade import Cascade
 from hosim.biology.formulas import TracedCascade, trace, trace_injuries
 from hosim.biology.homeostasis import resting_state
 from hosim.biology.variables import COMPARTMENTS, VARIABLE_NAMES, VARIABLES
-from hosim.engine import Stepper
+from hosim.engine import run_setup
 from hosim.errors import InputError, SimulationError
 from hosim.regimen import TIME_TOLERANCE_DAY, TimedReactions, apply_interventions
 from hosim.scenarios import get_scenario
@@ -165,19 +165,21 @@ def own_series(scenario_name: str, specs: Sequence, dt: float, times, species: s
     row per time. What an exported model is checked against (tests/test_sbml.py, docs/exchange.md)."""
     setup, _ = apply_interventions(get_scenario(scenario_name), list(specs), dims=0, species=species,
                                    **dict(options or {}))
-    stepper = Stepper(setup.grid, setup.state.variables, setup.state.compartments, setup.transports,
-                      setup.reactions, dt)
-    events = {round(e.step * setup.dt / dt): e for e in setup.events}
-    wanted = {round(t / dt): row for row, t in enumerate(times)}
-    out = np.empty((len(times), len(VARIABLES) + len(COMPARTMENTS)))
-    state = setup.state
-    for k in range(max(wanted) + 1):
-        if k in events:
-            events[k].action(state)
-        if k in wanted:
-            out[wanted[k]] = np.concatenate([state.fields[:, 0, 0, 0], state.scalars.ravel()])
-        stepper.step(state)
-    return out
+    states = StateSampler({round(t / dt): row for row, t in enumerate(times)})
+    run_setup(setup, states, dt=dt, until=max(states.rows) * dt)
+    return states.out
+
+
+class StateSampler:
+    """A recorder of every variable and compartment of a 0-D run at chosen step numbers (row of each)."""
+
+    def __init__(self, rows: Mapping[int, int]):
+        self.rows = dict(rows)
+        self.out = np.empty((len(self.rows), len(VARIABLES) + len(COMPARTMENTS)))
+
+    def observe(self, state, dt: float, final: bool = False) -> None:
+        if state.step in self.rows:
+            self.out[self.rows[state.step]] = np.concatenate([state.fields[:, 0, 0, 0], state.scalars.ravel()])
 
 
 def _rates(traced: TracedCascade, killed: Sequence[str]) -> dict[str, str]:

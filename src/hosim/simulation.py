@@ -21,7 +21,7 @@ import xarray as xr
 from hosim import __version__
 from hosim.analysis.measures import compute_metrics, metric_units
 from hosim.analysis.patient import patient_outcomes
-from hosim.engine import Checkpoint, Recorder, Stepper, run
+from hosim.engine import Checkpoint, Recorder, run_setup
 from hosim.files import sync_folder, to_json, write_atomic, write_json
 from hosim.io.netcdf import build_dataset
 from hosim.io.painters import Painters
@@ -115,13 +115,11 @@ def execute(prepared: Prepared, checkpoint_path: str | os.PathLike | None = None
             progress: Callable[[int, int], None] | None = None, command: Sequence[str] | None = None) -> Result:
     """Run a prepared run (resuming from `checkpoint_path` when it holds this run) and return its Result."""
     setup = prepared.setup
-    state = setup.state
-    stepper = Stepper(setup.grid, state.variables, state.compartments, setup.transports, setup.reactions, setup.dt)
     recorder = Recorder(setup.observables, setup.sample_every, setup.snapshot_days, setup.snapshot_variables)
     checkpoint = None
     if checkpoint_path is not None:
         checkpoint = Checkpoint(checkpoint_path, every=checkpoint_every, config=prepared.config())
-    run(stepper, state, setup.days, recorder, checkpoint, progress, setup.events)
+    run_setup(setup, recorder, checkpoint, progress)
     times, series = recorder.series()
     metrics = compute_metrics(times, series)
     made = provenance(command)

@@ -13,7 +13,7 @@ import numpy as np
 from hosim.analysis.patient import STAGES, VISIBLE_CM3, imaging_onset, stages
 from hosim.cohort.grade_map import brooker_of_volumes
 from hosim.cohort.population import Patients, Setting
-from hosim.engine import Recorder, Stepper, run
+from hosim.engine import Recorder, run_setup
 from hosim.regimen import apply_interventions
 from hosim.scenarios import get_scenario
 from hosim.scenarios.observables import observable
@@ -48,10 +48,8 @@ def _run_batch(scenario, options: dict, group: Patients, interventions: Sequence
     """One batch: patients sharing scenario options, stepped together."""
     setup, _ = apply_interventions(scenario, interventions, dims=0, days=days, patients=len(group),
                                    patient_multipliers=group.multipliers, patient_offsets=group.offsets, **options)
-    stepper = Stepper(setup.grid, setup.state.variables, setup.state.compartments, setup.transports,
-                      setup.reactions, setup.dt)
     recorder = Recorder({name: setup.observables[name] for name in RECORDED}, setup.sample_every)
-    run(stepper, setup.state, setup.days, recorder, None, None, setup.events)
+    run_setup(setup, recorder)
     return recorder.series()
 
 

@@ -25,6 +25,8 @@ _HOMES = {
     "explicit_step": "diffusion",
     "implicit_update": "rates",
     "run": "runner",
+    "run_setup": "runner",
+    "Runnable": "runner",
     "write_atomic": "files",
 }
 

@@ -1,16 +1,19 @@
 """The driver: steps a State to the end time, applying timed events, recording, checkpointing and reporting
-progress."""
+progress. `run_setup` is the one place in hosim that builds a Stepper and runs it (docs/architecture.md):
+single runs, batches of patients, the SBML comparison series and the tools all call it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from hosim.engine.checkpoint import Checkpoint
 from hosim.engine.errors import InputError
 from hosim.engine.recorder import Recorder
 from hosim.engine.state import State
-from hosim.engine.stepper import Stepper
+from hosim.engine.grid import Grid
+from hosim.engine.stepper import Stepper, Transport
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,33 @@ class Event:
 
     step: int
     action: Callable[[State], None]
+
+
+class Runnable(Protocol):
+    """What run_setup needs of a run (a scenario's Setup is one): the grid and its state, how each variable
+    moves, the reactions, the time step and length (days), and the events tied to step numbers."""
+
+    grid: Grid
+    state: State
+    transports: Mapping[str, Transport]
+    reactions: Callable
+    dt: float
+    days: float
+    events: Sequence[Event]
+
+
+def run_setup(setup: Runnable, recorder=None, checkpoint: Checkpoint | None = None,
+              progress: Callable[[int, int], None] | None = None, *, dt: float | None = None,
+              until: float | None = None) -> State:
+    """Run a Setup's state in place to `until` (default: its length): its events, what `recorder` records
+    (anything with observe(state, dt, final); a Recorder), checkpoints and progress. `dt` steps at another
+    time step than the setup's (the SBML comparison series); events keep their times, at the nearest step."""
+    step = setup.dt if dt is None else float(dt)
+    events = setup.events if dt is None else tuple(Event(round(e.step * setup.dt / step), e.action)
+                                                     for e in setup.events)
+    state = setup.state
+    stepper = Stepper(setup.grid, state.variables, state.compartments, setup.transports, setup.reactions, step)
+    return run(stepper, state, setup.days if until is None else until, recorder, checkpoint, progress, events)
 
 
 def count_steps(t_start: float, t_end: float, dt: float) -> int:

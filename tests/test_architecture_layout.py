@@ -1,0 +1,36 @@
+"""The layout docs/architecture.md promises, checked on the code: one place builds a Stepper and runs it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "hosim"
+
+
+def _python_files():
+    yield from sorted(PACKAGE.rglob("*.py"))
+    yield from sorted((ROOT / "tools").glob("*.py"))
+    yield from sorted((ROOT / "benchmarks").glob("*.py"))
+
+
+def _calls(path: Path, names: set[str]) -> list[str]:
+    """`file:function` of every call of one of `names` (as a name or an attribute) in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for function in [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]:
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call):
+                called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+                if called in names:
+                    found.append(f"{path.relative_to(ROOT)}:{function.name}")
+    return found
+
+
+def test_exactly_one_place_builds_the_stepper_and_runs_it():
+    builders = [where for path in _python_files() for where in _calls(path, {"Stepper"})]
+    assert builders == ["src/hosim/engine/runner.py:run_setup"], builders
+    steppers = [where for path in _python_files() for where in _calls(path, {"step"})
+                if not where.startswith("src/hosim/engine/")]
+    assert steppers == [], f"a time loop outside the engine: {steppers}"
