@@ -16,6 +16,7 @@ from hosim.biology import load_parameters, species_names
 from hosim.biology.interventions import (
     INTERVENTIONS,
     check_registry,
+    listing,
     parse_interventions,
 )
 from hosim.cohort.experiments import EXPERIMENTS, run_experiment, run_options
@@ -67,20 +68,41 @@ def test_a_new_scenario_is_one_module_and_one_line_of_registration(monkeypatch, 
     assert np.array_equal(resumed.dataset["muscle_total"].values, muscle)  # injured twice, not three times
 
 
-def test_a_new_species_is_one_data_file(monkeypatch, tmp_path):
+@pytest.fixture
+def rat(monkeypatch, tmp_path):
+    """The species example installed as data/species/rat.toml (a copy of the package's species folder)."""
     folder = tmp_path / "species"
     shutil.copytree(parameters_module.species_folder(), folder)
     (folder / "rat.toml").write_text(example("species"), encoding="utf-8")
     monkeypatch.setattr(parameters_module, "species_folder", lambda: folder)
     parameters_module._load.cache_clear()
-    try:
-        assert "rat" in species_names()
-        rat = load_parameters("rat")
-        assert rat.value("blood_volume") == 16000.0 and "Lee & Blaufox 1985" in rat["blood_volume"].source
-        result = simulate("mouse-bmp2", dims=0, days=1.0, species="rat", parameters={"bmp2_decay": 3.0})
-        assert result.options["species"] == "rat" and result.options["parameters"] == {"bmp2_decay": 3.0}
-    finally:
-        parameters_module._load.cache_clear()
+    yield "rat"
+    parameters_module._load.cache_clear()
+
+
+def test_a_new_species_is_one_data_file(rat):
+    assert "rat" in species_names()
+    rat = load_parameters("rat")
+    assert rat.value("blood_volume") == 16000.0 and "Lee & Blaufox 1985" in rat["blood_volume"].source
+    result = simulate("mouse-bmp2", dims=0, days=1.0, species="rat", parameters={"bmp2_decay": 3.0})
+    assert result.options["species"] == "rat" and result.options["parameters"] == {"bmp2_decay": 3.0}
+
+
+def test_a_new_species_runs_every_intervention_without_another_edit(rat):
+    """An intervention applies to every species its table does not except, so the rat file is enough;
+    a mouse knockout still refuses humans, with its table's reason."""
+    check_registry(load_parameters(), species_names())
+    assert all("rat" in row["species"] and "rat" not in row["exceptions"] for row in listing())
+    control = simulate("mouse-bmp2", dims=0, days=1.0, species="rat")
+    treated = simulate("mouse-bmp2", ["trpv1-ko", {"name": "nsaid", "start": 0.0}], dims=0, days=1.0,
+                       species="rat")
+    assert [i["name"] for i in treated.interventions] == ["trpv1-ko", "nsaid"]
+    assert treated.options["species"] == "rat"
+    assert not np.array_equal(treated.dataset["substance_p_total"].values,
+                              control.dataset["substance_p_total"].values)
+    reason = INTERVENTIONS["trpv1-ko"].exceptions["human"]
+    with pytest.raises(InputError, match=re.escape(f"intervention trpv1-ko does not apply to human: {reason}")):
+        simulate("mouse-bmp2", ["trpv1-ko"], dims=0, days=1.0, species="human")
 
 
 def test_a_new_intervention_is_one_table(monkeypatch):

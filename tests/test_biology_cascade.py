@@ -120,16 +120,13 @@ def test_uninjured_tissue_stays_at_rest():
 def test_matrix_fat_and_vessels_never_fill_more_than_a_voxel():
     """Cartilage, woven and mature bone, tBAT and vessels share each voxel: each grows only into the
     room the others leave, so their volume fractions add up to at most 1 at every step of a run."""
-    from hosim.engine import Recorder
-    from hosim.regimen import apply_interventions
+    from hosim.engine import Recorder, run_setup
     from hosim.scenarios import get_scenario
 
     shares = [VARIABLE_NAMES.index(n) for n in ("cartilage", "bone_woven", "bone_mature", "tbat", "vessels")]
-    setup, _ = apply_interventions(get_scenario("mouse-bmp2"), [], dims=0)
-    state = setup.state
+    setup = get_scenario("mouse-bmp2").build(dims=0)
     recorder = Recorder({"filled": lambda f, s: float(f[shares].sum(axis=0).max())})
-    stepper = Stepper(setup.grid, state.variables, state.compartments, setup.transports, setup.reactions, setup.dt)
-    run(stepper, state, setup.days, recorder, events=setup.events)
+    run_setup(setup, recorder)
     _, series = recorder.series()
     assert 0.5 < series["filled"].max() <= 1.0
 

@@ -22,7 +22,7 @@ from hosim.biology.interventions import (
 )
 from hosim.biology.variables import VARIABLE_NAMES
 from hosim.errors import InputError
-from hosim.regimen import Applied, Schedule, resolve
+from hosim.biology.courses import Applied, Schedule, resolve
 from hosim.simulation import simulate
 
 MODEL = Path(__file__).resolve().parents[2] / "shared" / "MODEL.md"  # the project's shared folder beside the checkout
@@ -234,12 +234,35 @@ def test_interventions_act_on_the_control_scenario_too():
     assert [i["name"] for i in result.interventions] == ["mast-cell-deficient", "palovarotene"]
 
 
-def test_the_table_is_packaged_data_and_says_which_species_each_exists_in(tmp_path):
+HUMAN_EXCEPTIONS = {"trpv1-ko", "ppt-ko", "mast-cell-deficient", "mmp9-inactive", "plasminogen-deficient",
+                    "clodronate", "neutrophil-depletion", "gr-ko", "osmr-ko", "lps"}  # mouse lines and tools
+
+
+def test_the_table_is_packaged_data_and_names_the_species_each_does_not_apply_to(tmp_path):
     from hosim.biology.interventions import parse_interventions
 
-    assert all(item.species for item in INTERVENTIONS.values())
+    assert {name for name, item in INTERVENTIONS.items() if item.exceptions} == HUMAN_EXCEPTIONS
+    assert all(set(item.exceptions) == {"human"} for name, item in INTERVENTIONS.items() if item.exceptions)
     assert INTERVENTIONS["trpv1-ko"].species == ("mouse",) and "human" in INTERVENTIONS["nsaid"].species
+    rows = {row["name"]: row for row in listing()}
+    assert rows["trpv1-ko"]["exceptions"] == {"human": INTERVENTIONS["trpv1-ko"].exceptions["human"]}
+    assert rows["nsaid"]["exceptions"] == {} and rows["nsaid"]["species"] == list(species_names())
     with pytest.raises(ValueError, match="malformed"):
         parse_interventions('[x]\nkind = "genotype"\n')
-    with pytest.raises(InputError, match="trpv1-ko exists in mouse only; this run's species is human"):
+    with pytest.raises(ValueError, match="twice"):
+        parse_interventions('[x]\nkind = "genotype"\nsteps = "1"\ndescription = "d"\nevidence = "e"\n'
+                            'not_in = [{ species = "human", reason = "a" }, { species = "human", reason = "b" }]\n')
+    with pytest.raises(InputError, match="intervention trpv1-ko does not apply to human: a knockout mouse line"):
         simulate("mouse-bmp2", ["trpv1-ko"], dims=0, days=1.0, species="human")
+
+
+@pytest.mark.parametrize("not_in, words", [
+    ((("rat", "a mouse line"),), "not_in names 'rat'"),
+    ((("human", " "),), "not_in human needs a reason"),
+])
+def test_an_exception_names_a_known_species_and_a_reason(not_in, words):
+    import dataclasses
+
+    bad = {"x": dataclasses.replace(INTERVENTIONS["trpv1-ko"], name="x", not_in=not_in)}
+    with pytest.raises(ValueError, match=words):
+        check_registry(load_parameters(), species_names(), bad)

@@ -294,7 +294,7 @@ def test_a_blast_and_the_zone_of_injury_raise_residual_limb_bone():
 def test_radiotherapy_takes_a_dose_in_gy_and_a_time_before_surgery():
     """Prophylactic radiotherapy as a dose in Gy (linear-quadratic kill; 7 Gy is the default 0.9) given hours
     before or after surgery: before the operation the damaged cells die at their first divisions after it."""
-    from hosim.regimen import resolve
+    from hosim.biology.courses import resolve
 
     seven, four = (resolve([{"name": "radiation", "dose_gy": d}], 182.0)[0] for d in (7.0, 4.0))
     assert seven.strength == pytest.approx(0.9, abs=0.02) and four.strength < seven.strength

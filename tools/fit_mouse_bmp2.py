@@ -47,8 +47,7 @@ from hosim.cohort.injury_rules import injury_checks
 from hosim.engine import Recorder, run_setup
 from hosim.errors import InputError, SimulationError
 from hosim.files import write_text
-from hosim.regimen import apply_interventions
-from hosim.scenarios import get_scenario
+from hosim.scenarios.spec import RunSpec
 
 # The parameters set by calibration ("calibrated to <target>" in parameters.toml), one or two per event.
 FREE = (
@@ -75,8 +74,8 @@ INJURY_RESOLUTION_UM = 48.0  # the grid tests/test_injury_targets.py judges the 
 def simulate(name: str, dims: int, parameters, resolution_um: float | None, interventions=(),
              options=None) -> Run:
     """One run of a scenario (with scenario options) and the given parameters; observables every 0.04 day."""
-    setup, _ = apply_interventions(get_scenario(name), interventions, dims=dims, resolution_um=resolution_um,
-                                   parameters=parameters, **(options or {}))
+    setup = RunSpec.parse(name, interventions, dims=dims, resolution_um=resolution_um, parameters=parameters,
+                          options=options).build()
     recorder = Recorder(setup.observables, every=2)
     run_setup(setup, recorder)
     times, series = recorder.series()

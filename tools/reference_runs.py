@@ -24,7 +24,7 @@ SINGLE_RUNS = {
     "mouse-bmp2-0d": ("mouse-bmp2", {"dims": 0}),
     "mouse-bmp2-2d": ("mouse-bmp2", {"dims": 2}),
     "mouse-bmp2-3d": ("mouse-bmp2", {"dims": 3, "resolution_um": 75.0}),
-    "fop-flare-2d": ("fop-flare", {"dims": 2, "resolution_um": 96.0}),
+    "fop-flare-2d": ("fop-flare", {"dims": 2}),
     "tha-2d": ("tha", {"dims": 2, "factors": ["male", "ankylosing-spondylitis", "prior-ho"]}),
 }
 COHORT = ("tha", 2000, {"cohort": []})

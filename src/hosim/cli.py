@@ -295,6 +295,8 @@ def interventions(
                    f"({row['strength_source']}); window: {row['default_window']}")
         if row["dose"]:
             typer.echo(f"{'':22s}   dose: -i {row['name']}:dose_gy=D sets the strength ({row['dose']['source']})")
+        for species, reason in row["exceptions"].items():
+            typer.echo(f"{'':22s}   not in {species}: {reason}")
         typer.echo(f"{'':22s}   evidence: {row['evidence']}")
 
 

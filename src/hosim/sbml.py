@@ -32,8 +32,9 @@ from hosim.biology.homeostasis import resting_state
 from hosim.biology.variables import COMPARTMENTS, VARIABLE_NAMES, VARIABLES
 from hosim.engine import run_setup
 from hosim.errors import InputError, SimulationError
-from hosim.regimen import TIME_TOLERANCE_DAY, TimedReactions, apply_interventions
+from hosim.biology.courses import TIME_TOLERANCE_DAY, TimedReactions
 from hosim.scenarios import get_scenario
+from hosim.scenarios.spec import RunSpec
 
 ZERO = ("0", "0.0")  # a rate the tracer folded to nothing
 HOSIM_NS = "https://github.com/hosim/hosim/sbml"
@@ -56,9 +57,8 @@ def sbml_model(scenario_name: str, species: str | None = None, specs: Sequence =
     parameter values (as `hosim run -p`)."""
     import libsbml
 
-    scenario = get_scenario(scenario_name)
-    options = dict(options or {})
-    setup, applied = apply_interventions(scenario, list(specs), dims=0, species=species, **options)
+    spec = reduced_spec(scenario_name, specs, species, options)
+    setup, applied = spec.build(), [a.record() for a in spec.courses]
     reactions = setup.reactions
     cascade: Cascade = reactions.base if isinstance(reactions, TimedReactions) else reactions
     traced = trace(cascade)
@@ -136,8 +136,7 @@ def sbml_model(scenario_name: str, species: str | None = None, specs: Sequence =
         rule.setMath(_math(formula))
 
     moments: dict[int, list] = {}  # the engine applies a later injury at its nearest step, in turn
-    own = {k: v for k, v in options.items() if k != "parameters"}  # the scenario's options, not model values
-    for injury in scenario.injuries(scenario.check_options(own)):
+    for injury in get_scenario(spec.scenario).injuries(spec.options):
         if injury.day == 0 or injury.day < setup.days:
             moments.setdefault(round(injury.day / setup.dt), []).append(injury)
     for k, (step, injuries) in enumerate(sorted(moments.items())):
@@ -158,13 +157,19 @@ def sbml_model(scenario_name: str, species: str | None = None, specs: Sequence =
     return libsbml.writeSBMLToString(doc), info
 
 
+def reduced_spec(scenario_name: str, specs: Sequence, species: str | None, options: Mapping | None) -> RunSpec:
+    """The 0-D run exported: options are the scenario's own and, under "parameters", model parameter values."""
+    options = dict(options or {})
+    return RunSpec.parse(scenario_name, list(specs), dims=0, species=species, parameters=options.pop("parameters", None),
+                         options=options)
+
+
 def own_series(scenario_name: str, specs: Sequence, dt: float, times, species: str | None = None,
                options: Mapping | None = None):
     """hosim's own 0-D run of what sbml_model exports, at step dt (events at their steps, as the engine
     applies them): every variable, then every compartment, at `times` (days, whole numbers of steps), one
     row per time. What an exported model is checked against (tests/test_sbml.py, docs/exchange.md)."""
-    setup, _ = apply_interventions(get_scenario(scenario_name), list(specs), dims=0, species=species,
-                                   **dict(options or {}))
+    setup = reduced_spec(scenario_name, specs, species, options).build()
     states = StateSampler({round(t / dt): row for row, t in enumerate(times)})
     run_setup(setup, states, dt=dt, until=max(states.rows) * dt)
     return states.out

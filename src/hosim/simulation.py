@@ -27,8 +27,7 @@ from hosim.io.netcdf import build_dataset
 from hosim.io.painters import Painters
 from hosim.io.patient_report import write_patient_report
 from hosim.io.provenance import provenance
-from hosim.regimen import apply_interventions
-from hosim.scenarios import get_scenario
+from hosim.scenarios.spec import RunSpec
 
 
 @dataclass
@@ -90,25 +89,31 @@ class Result:
 
 @dataclass
 class Prepared:
-    """A run checked and built, not yet run: its Setup and the resolved interventions."""
+    """A run checked and built, not yet run: its specification and its Setup."""
 
+    spec: RunSpec
     setup: object
-    interventions: list
+
+    @property
+    def interventions(self) -> list[dict]:
+        """The resolved interventions, as summary.json records them."""
+        return [a.record() for a in self.spec.courses]
 
     def config(self) -> dict:
         """What defines the run's results (compared with a folder's summary.json and a checkpoint's)."""
-        setup = self.setup
-        return json.loads(to_json({"scenario": setup.scenario, "species": setup.species, "options": setup.options,
-                                   "interventions": self.interventions}, indent=None))
+        return self.spec.record()
 
 
-def prepare(scenario: str, interventions: Sequence = (), *, dims: int = 2, days: float | None = None,
-            resolution_um: float | None = None, seed: int = 0, species: str | None = None, **params) -> Prepared:
+def prepare(scenario: str | RunSpec, interventions: Sequence = (), *, dims: int = 2, days: float | None = None,
+            resolution_um: float | None = None, seed: int = 0, species: str | None = None, parameters=None,
+            factors: Sequence[str] = (), **options) -> Prepared:
     """Check every input and build the run (InputError naming the first bad value); nothing runs yet.
-    `params` are the scenario's own options (e.g. dose) and `parameters` (model parameter overrides)."""
-    setup, applied = apply_interventions(get_scenario(scenario), interventions, dims=dims, days=days,
-                                         resolution_um=resolution_um, seed=seed, species=species, **params)
-    return Prepared(setup, applied)
+    `options` are the scenario's own (e.g. dose); `parameters` model parameter overrides. A RunSpec is
+    built as it is."""
+    spec = scenario if isinstance(scenario, RunSpec) else RunSpec.parse(
+        scenario, interventions, dims=dims, days=days, resolution_um=resolution_um, seed=seed, species=species,
+        parameters=parameters, factors=factors, options=options)
+    return Prepared(spec, spec.build())
 
 
 def execute(prepared: Prepared, checkpoint_path: str | os.PathLike | None = None, checkpoint_every: int = 200,
@@ -128,8 +133,9 @@ def execute(prepared: Prepared, checkpoint_path: str | os.PathLike | None = None
     return Result(setup.scenario, prepared.interventions, dict(setup.options), metrics, dataset, setup, made, patient)
 
 
-def simulate(scenario: str, interventions: Sequence = (), *, checkpoint_path: str | os.PathLike | None = None,
+def simulate(scenario: str | RunSpec, interventions: Sequence = (), *, checkpoint_path: str | os.PathLike | None = None,
              checkpoint_every: int = 200, progress: Callable[[int, int], None] | None = None, **options) -> Result:
-    """Run `scenario` and return its Result. options: dims, days, resolution_um, seed, species (None: the
-    scenario's), the scenario's own options (e.g. dose) and `parameters` (model parameter overrides)."""
+    """Run `scenario` (a name, or a RunSpec) and return its Result. options: dims, days, resolution_um, seed,
+    species (None: the scenario's), factors, the scenario's own options (e.g. dose) and `parameters` (model
+    parameter overrides)."""
     return execute(prepare(scenario, interventions, **options), checkpoint_path, checkpoint_every, progress)

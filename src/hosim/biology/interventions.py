@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 
-from hosim.biology.parameters import ParameterSet
+from hosim.biology.parameters import ParameterSet, species_names
 from hosim.biology.variables import VARIABLE_NAMES, VARIABLES
 from hosim.errors import InputError
 
@@ -48,7 +48,8 @@ class Intervention:
 
     kills: cell populations given an extra loss during the window, so that a fraction `strength` of
     them dies in it (radiation). default_duration: days from start to end when no end is given (None:
-    to the end of the run). species: the species the intervention exists in.
+    to the end of the run). not_in: (species, reason) where it does not apply; it applies to every
+    other species, so a new species file runs every intervention without another edit.
     """
 
     name: str
@@ -56,7 +57,7 @@ class Intervention:
     steps: str
     description: str
     evidence: str
-    species: tuple[str, ...] = ("mouse", "human")
+    not_in: tuple[tuple[str, str], ...] = ()  # (species, reason): a knockout mouse line is no patient's genotype
     scales: tuple[Scaling, ...] = ()
     sets: tuple[tuple[str, float], ...] = ()  # (parameter, value it moves to at strength 1): gains of function
     kills: tuple[str, ...] = ()
@@ -66,6 +67,22 @@ class Intervention:
     duration_source: str = ""
     dose_response: tuple[float, float] | None = None  # (alpha 1/Gy, beta 1/Gy^2): a dose in Gy kills 1 - S(D)
     dose_source: str = ""
+
+    @property
+    def exceptions(self) -> dict[str, str]:
+        """species -> the reason this intervention does not apply to it."""
+        return dict(self.not_in)
+
+    @property
+    def species(self) -> tuple[str, ...]:
+        """The known species this intervention applies to (every one its table does not except)."""
+        return tuple(s for s in species_names() if s not in self.exceptions)
+
+    def check_species(self, species: str) -> None:
+        """InputError, with the table's reason, where this intervention does not apply to `species`."""
+        reason = self.exceptions.get(species)
+        if reason is not None:
+            raise InputError(f"intervention {self.name} does not apply to {species}: {reason}")
 
     def strength_of_dose(self, dose_gy: float) -> float:
         """The killed fraction at `dose_gy` by the linear-quadratic survival S = exp(-(alpha D + beta D^2))."""
@@ -94,7 +111,10 @@ def parse_interventions(text: str) -> dict[str, Intervention]:
             scales = tuple(Scaling(**s) for s in entry.pop("scales", ()))
             sets = tuple((s["parameter"], float(s["value"])) for s in entry.pop("sets", ()))
             dose = entry.pop("dose_response", None)
-            item = Intervention(name=name, scales=scales, sets=sets, species=tuple(entry.pop("species")),
+            not_in = tuple((e["species"], e["reason"]) for e in entry.pop("not_in", ()))
+            if len(dict(not_in)) < len(not_in):
+                raise ValueError(f"intervention {name!r} names a species twice in not_in")
+            item = Intervention(name=name, scales=scales, sets=sets, not_in=not_in,
                                 kills=tuple(entry.pop("kills", ())),
                                 dose_response=None if dose is None else (float(dose[0]), float(dose[1])), **entry)
         except (KeyError, TypeError) as exc:
@@ -152,7 +172,8 @@ def transport_parameters() -> set[str]:
 def check_registry(parameters: ParameterSet, species: Iterable[str],
                    registry: Mapping[str, Intervention] | None = None) -> None:
     """Every intervention (of `registry`, default the shipped table) names parameters, populations and
-    species that exist, and kills populations, not their lineage tracers; treatments touch no diffusivity."""
+    species that exist (each exception with its reason), and kills populations, not their lineage tracers;
+    treatments touch no diffusivity."""
     transport = transport_parameters()
     known_species = set(species)
     for item in (INTERVENTIONS if registry is None else registry).values():
@@ -172,8 +193,12 @@ def check_registry(parameters: ParameterSet, species: Iterable[str],
             if population in TRACERS:
                 raise ValueError(f"{item.name}: kills the lineage tracer {population}; name its population "
                                  "instead (tracers share their population's kills)")
-        if not item.species or set(item.species) - known_species:
-            raise ValueError(f"{item.name}: species must be among {', '.join(sorted(known_species))}")
+        for name, reason in item.not_in:
+            if name not in known_species:
+                raise ValueError(f"{item.name}: not_in names {name!r}; species must be among "
+                                 f"{', '.join(sorted(known_species))}")
+            if not isinstance(reason, str) or not reason.strip():
+                raise ValueError(f"{item.name}: not_in {name} needs a reason")
 
 
 def listing() -> list[dict]:
@@ -185,6 +210,7 @@ def listing() -> list[dict]:
             "kind": item.kind,
             "steps": item.steps,
             "species": list(item.species),
+            "exceptions": item.exceptions,
             "description": item.description,
             "acts_on": item.effect(),
             "default_strength": item.default_strength,

@@ -26,7 +26,7 @@ from hosim.cohort.population import (POPULATION_FILE, calibrated_people, check_g
 from hosim.cohort.runner import meaning, execute_tasks, model_fingerprint
 from hosim.errors import InputError, SimulationError
 from hosim.files import LOCK_NAME, write_atomic, write_json
-from hosim.regimen import check_interventions
+from hosim.biology.courses import check_interventions
 from hosim.scenarios import get_scenario
 
 CHUNK = 1000  # patients per chunk: one task, one batch per option set, one file

@@ -23,7 +23,7 @@ from hosim.errors import InputError
 from hosim.files import write_text
 from hosim.io import experiment_figures as figures
 from hosim.io.tables import csv_text, markdown_table
-from hosim.regimen import check_interventions
+from hosim.biology.courses import check_interventions
 from hosim.scenarios import get_scenario
 
 SCENARIO = "mouse-bmp2"

@@ -15,7 +15,7 @@ from hosim.cohort.cohorts import DEFINITIONS, cohort_people, people_summary, pro
 from hosim.cohort.population import draw_patients, get_setting, modelled_factors
 from hosim.cohort.virtual import run_patients
 from hosim.errors import InputError
-from hosim.regimen import check_interventions
+from hosim.biology.courses import check_interventions
 from hosim.scenarios import get_scenario
 
 # The prophylaxis of `hosim risk` as the model's interventions: a six-week NSAID course from the day of the

@@ -46,7 +46,7 @@ class Case:
 
 
 # The parts of hosim that decide a run's numbers: a saved case is reused only while they are unchanged.
-MODEL_SOURCES = ("biology", "scenarios", "engine", "analysis", "simulation.py", "regimen.py", "data/parameters.toml",
+MODEL_SOURCES = ("biology", "scenarios", "engine", "analysis", "simulation.py", "data/parameters.toml",
                  "data/species", "data/interventions.toml", "data/factors.toml")
 
 

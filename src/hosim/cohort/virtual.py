@@ -14,8 +14,8 @@ from hosim.analysis.patient import STAGES, VISIBLE_CM3, imaging_onset, stages
 from hosim.cohort.grade_map import brooker_of_volumes
 from hosim.cohort.population import Patients, Setting
 from hosim.engine import Recorder, run_setup
-from hosim.regimen import apply_interventions
 from hosim.scenarios import get_scenario
+from hosim.scenarios.spec import PatientBatch, RunSpec
 from hosim.scenarios.observables import observable
 
 RECORDED = tuple(observable(name) for name in
@@ -46,8 +46,8 @@ def run_patients(setting: Setting, patients: Patients, interventions: Sequence =
 
 def _run_batch(scenario, options: dict, group: Patients, interventions: Sequence, days: float | None):
     """One batch: patients sharing scenario options, stepped together."""
-    setup, _ = apply_interventions(scenario, interventions, dims=0, days=days, patients=len(group),
-                                   patient_multipliers=group.multipliers, patient_offsets=group.offsets, **options)
+    batch = PatientBatch.of(len(group), group.multipliers, group.offsets)
+    setup = RunSpec.parse(scenario, interventions, dims=0, days=days, patients=batch, options=options).build()
     recorder = Recorder({name: setup.observables[name] for name in RECORDED}, setup.sample_every)
     run_setup(setup, recorder)
     return recorder.series()

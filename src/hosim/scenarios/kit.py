@@ -20,8 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from hosim.biology import Cascade, Tissue, load_parameters, resting_state
-from hosim.biology.factors import apply_factors, check_factors, factors_for
+from hosim.biology import Cascade, Tissue, resting_state
+from hosim.biology.courses import TimedReactions
+from hosim.biology.factors import apply_factors, factor_table, factors_for
+from hosim.biology.interventions import GENOTYPE, TREATMENT, scaled_parameters
 from hosim.biology.parameters import BASE_SPECIES, ParameterSet, check_species
 from hosim.biology.tissue import TISSUE_REGIONS
 from hosim.biology.transport import Surroundings, transports
@@ -35,6 +37,7 @@ from hosim.scenarios.observables import (
     Observable,
     build_observables,
 )
+from hosim.scenarios.spec import PatientBatch, RunSpec
 
 ORTHOTOPIC_DISTANCE_UM = 250.0  # DESIGN.md: bone within 250 um of the skeleton counts as orthotopic
 REQUIRED_REGIONS = tuple(sorted(set(TISSUE_REGIONS) | set(OBSERVABLE_REGIONS)))
@@ -133,6 +136,7 @@ class Setup:
     options: dict[str, Any] = field(default_factory=dict)
     patient: bool = False
     joint: str = ""
+    spec: RunSpec | None = None  # the run it was built from
 
 
 class TissueScenario:
@@ -244,35 +248,36 @@ class TissueScenario:
                              f"allowed: {', '.join(self.defaults)}")
         return {name: option.check(name, params.get(name, option.default)) for name, option in self.options.items()}
 
-    def build(self, dims: int = 2, days: float | None = None, resolution_um: float | None = None, seed: int = 0,
-              species: str | None = None, modify_parameters: Callable[[ParameterSet], ParameterSet] | None = None,
-              factors: Sequence[str] = (), patients: int = 0,
+    def build(self, dims: Any = 2, days: Any = None, resolution_um: Any = None, seed: Any = 0,
+              species: str | None = None, parameters: Any = None, factors: Sequence[str] = (),
+              interventions: Sequence = (), patients: int = 0,
               patient_multipliers: Mapping[str, np.ndarray] | None = None,
-              patient_offsets: Mapping[str, np.ndarray] | None = None, **params: Any) -> Setup:
-        """A fresh Setup; raises InputError naming any bad option and what is allowed.
+              patient_offsets: Mapping[str, np.ndarray] | None = None, **options: Any) -> Setup:
+        """A fresh Setup of the run these arguments specify (RunSpec.parse's, the scenario's options as
+        keywords; patients: a batch of that many patients in 0-D with per-patient multipliers and offsets)."""
+        if patient_multipliers or patient_offsets or patients:
+            batch = PatientBatch.of(patients, patient_multipliers, patient_offsets)
+        else:
+            batch = None
+        return self.setup(RunSpec.parse(self, interventions, dims=dims, days=days, resolution_um=resolution_um,
+                                        seed=seed, species=species, parameters=parameters, factors=factors,
+                                        patients=batch, options=options))
 
-        factors: patient factors (data/factors.toml), applied after the user's overrides;
-        patients: in 0-D, a batch of this many patients stepped together (engine Grid.patients), each with
-        its own parameter values: patient_multipliers (name -> one multiplier per patient) and patient_offsets
-        (name -> one amount added per patient: the factors that add) applied after the run's factors;
-        modify_parameters: applied to the run's parameter set after those (genotypes)."""
-        dims, days, h, seed = self.check_run(dims, days, resolution_um, seed)
-        params, factors = self.factors_as_options(params, factors)
-        options = self.check_options(params)
-        patient_factors = check_factors(self.name, factors)
-        species = self.run_species(species, params.get("parameters"))
-        defaults = load_parameters(species).with_values(self.genotype) if self.genotype else load_parameters(species)
-        parameters = self._parameter_set(params.get("parameters"), defaults)
-        overrides = _overrides(parameters, defaults)
-        parameters = apply_factors(parameters, patient_factors)
-        patients = _check_batch(patients, {**(patient_multipliers or {}), **(patient_offsets or {})}, dims)
-        if patient_multipliers or patient_offsets:
-            parameters = parameters.per_patient(patient_multipliers or {}, patient_offsets)
-        if modify_parameters is not None:
-            parameters = modify_parameters(parameters)
+    def setup(self, spec: RunSpec) -> Setup:
+        """The Setup of a checked run (docs/architecture.md): the parameters with the patient factors, the
+        batch's own values and the genotypes; the grid, the capillary bed, the resting tissue and the
+        injuries; the time step; the reactions, switched by time where treatments act."""
+        dims, days, h, options = spec.dims, spec.days, spec.spacing_um, spec.options
+        parameters = apply_factors(spec.parameters, [factor_table()[name] for name in spec.factors])
+        batch = spec.patients
+        if batch is not None and (batch.multipliers or batch.offsets):
+            parameters = parameters.per_patient(batch.multipliers, batch.offsets)
+        genotypes = [(a.intervention, a.strength) for a in spec.courses if a.intervention.kind == GENOTYPE]
+        if genotypes:
+            parameters = scaled_parameters(parameters, genotypes)
 
         anatomy = self.layout(options, dims, h)
-        grid, tissue = self._tissue(anatomy, dims, h, parameters, seed, patients)
+        grid, tissue = self._tissue(anatomy, dims, h, parameters, spec.seed, batch.size if batch else 0)
         voxel_mm3 = tissue.voxel_volume_mm3
         fields, scalars = resting_state(tissue, parameters)
         around = None if dims == 3 else surroundings(anatomy, dims, fields)
@@ -293,13 +298,15 @@ class TissueScenario:
         events = tuple(Event(round(injury.day / dt), _injure(injury, tissue, parameters))
                        for injury in injuries if 0 < injury.day < days)
         observables, observable_units = build_observables(grid, voxel_mm3, parameters.namespace())
+        reactions = Cascade(parameters, tissue, self.bmp2_vector, around)
+        treatments = [a for a in spec.courses if a.intervention.kind == TREATMENT]
         return Setup(
             scenario=self.name,
-            species=species,
+            species=spec.species,
             grid=grid,
             state=state,
             transports=transports(parameters, dt),
-            reactions=Cascade(parameters, tissue, self.bmp2_vector, around),
+            reactions=TimedReactions(reactions, treatments) if treatments else reactions,
             dt=dt,
             days=days,
             units=units(),
@@ -312,11 +319,10 @@ class TissueScenario:
             sample_every=max(1, int(round(self.sample_interval_day / dt))),
             parameters=parameters,
             events=events,
-            options={"dims": dims, "days": days, "resolution_um": h if dims else None, "seed": seed, **options,
-                     "species": species, "parameters": overrides, "factors": [f.name for f in patient_factors],
-                     **({"patients": patients} if patients else {})},
+            options=spec.to_json(),
             patient=self.patient,
             joint=self.joint_of(options),
+            spec=spec,
         )
 
     def _tissue(self, anatomy: Anatomy, dims: int, h: float, parameters: ParameterSet, seed: int, patients: int = 0
@@ -336,44 +342,12 @@ class TissueScenario:
                                     np.random.default_rng(seed))
         return grid, Tissue({k: grid.region(k) for k in grid.regions}, capillaries, voxel_mm3, patients)
 
-    @staticmethod
-    def _parameter_set(given: Any, defaults: ParameterSet) -> ParameterSet:
-        """The run's defaults (the species' set with the scenario's genotype), a given ParameterSet, or the
-        defaults with a mapping of checked overrides (a user's value wins over the genotype's)."""
-        if given is None:
-            return defaults
-        if isinstance(given, ParameterSet):
-            return given
-        if isinstance(given, Mapping):
-            return defaults.with_values(given)
-        raise InputError(f"parameters must be a ParameterSet or a mapping of name -> value, got {type(given).__name__}")
-
-
-def _check_batch(patients: Any, per_patient: Mapping[str, np.ndarray] | None, dims: int) -> int:
-    """The batch size asked for (0: one run), refused where it cannot be: outside 0-D, or with multipliers
-    or offsets that do not hold one value per patient."""
-    if isinstance(patients, bool) or not isinstance(patients, (int, np.integer)) or patients < 0:
-        raise InputError(f"patients must be a whole number >= 0, got {patients!r}")
-    if per_patient and not patients:
-        raise InputError("per-patient parameter multipliers or offsets need a batch of patients (patients >= 1)")
-    if patients and dims != 0:
-        raise InputError(f"a batch of patients runs the 0-D reduced model only, not {dims}-D")
-    for name, values in (per_patient or {}).items():
-        if np.shape(values) != (patients,):
-            raise InputError(f"parameter {name!r}: {np.shape(values)} values for {patients} patients")
-    return int(patients)
-
 
 def surroundings(anatomy: Anatomy, dims: int, fields: Mapping[str, np.ndarray]) -> Surroundings:
     """What a run below 3-D leaks its signals into: the resting limb beyond the slab's ends and, around a
     0-D compartment (a cylinder one slab long), the resting section around it."""
     radius = np.sqrt(anatomy.volume_um3 / (np.pi * anatomy.slab_thickness_um)) if dims == 0 else None
     return Surroundings(anatomy.slab_thickness_um, np.stack([fields[name] for name in VARIABLE_NAMES]), radius)
-
-
-def _overrides(parameters: ParameterSet, defaults: ParameterSet) -> dict[str, float]:
-    """Values that differ from the run's defaults (what a run changed, for its summary)."""
-    return {n: p.value for n, p in parameters.items() if n not in defaults or p.value != defaults.value(n)}
 
 
 def _named(state: State) -> dict[str, np.ndarray]:

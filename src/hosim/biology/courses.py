@@ -1,4 +1,5 @@
-"""Interventions in a run: parse specs, time them, and apply them to a scenario (the simulation layer).
+"""Interventions in a run: each spec checked (strength, dose, window) and timed into an Applied course, and
+the courses acting on the cascade.
 
 Genotypes act for the whole run and also shape the resting tissue the run starts from (a mast-cell
 deficient mouse has no mast cells at day 0), so the scenario is built with their parameters. Treatments
@@ -11,16 +12,10 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from hosim.biology.cascade import Cascade
-from hosim.biology.interventions import (
-    GENOTYPE,
-    TREATMENT,
-    Intervention,
-    get_intervention,
-    scaled_parameters,
-)
+from hosim.biology.interventions import GENOTYPE, TREATMENT, Intervention, get_intervention, scaled_parameters
 from hosim.biology.variables import VARIABLE_NAMES, tracers_of
 from hosim.errors import InputError
 
@@ -109,9 +104,7 @@ def check_interventions(specs: Sequence, species: str, days: float) -> list[Appl
     """The interventions of a run checked for its species and length, and timed (resolve)."""
     applied = resolve(specs, days)
     for a in applied:
-        if species not in a.intervention.species:
-            raise InputError(f"intervention {a.intervention.name} exists in {', '.join(a.intervention.species)} "
-                             f"only; this run's species is {species}")
+        a.intervention.check_species(species)
     return applied
 
 
@@ -145,6 +138,7 @@ def resolve(specs: Sequence, days: float) -> list[Applied]:
         given = {k: opts[k] for k in ("dose_gy", "start") if k in opts and (k == "dose_gy" or opts[k] < 0)}
         applied.append(Applied(item, start, end, opts["strength"], given))
     return applied
+
 
 
 class Schedule:
@@ -199,25 +193,5 @@ class TimedReactions:
             rates.loss[k] += rate
 
 
-def apply_interventions(scenario, specs: Sequence, **build) -> tuple[object, list[dict]]:
-    """Build `scenario` with the interventions of `specs` acting; returns the Setup and the resolved specs.
-
-    Genotypes change the parameter set the scenario builds its resting tissue from; treatments make the
-    Setup's reactions a TimedReactions. InputError for a bad spec or an intervention the run's species
-    does not have, before anything runs.
-    """
-    _, days, _, _ = scenario.check_run(build.get("dims", 2), build.get("days"), build.get("resolution_um"),
-                                       build.get("seed", 0))
-    species = scenario.run_species(build.get("species"), build.get("parameters"))
-    applied = check_interventions(specs, species, days)  # bad names and values fail before any building
-    genotypes = [(a.intervention, a.strength) for a in applied if a.intervention.kind == GENOTYPE]
-    modify = (lambda parameters: scaled_parameters(parameters, genotypes)) if genotypes else None
-    setup = scenario.build(**build, modify_parameters=modify)
-    treatments = [a for a in applied if a.intervention.kind == TREATMENT]
-    if treatments:
-        setup = replace(setup, reactions=TimedReactions(setup.reactions, treatments))
-    return setup, [a.record() for a in applied]
-
-
-__all__ = ["Applied", "Schedule", "TimedReactions", "apply_interventions", "check_interventions", "parse_spec",
+__all__ = ["Applied", "Schedule", "TIME_TOLERANCE_DAY", "TimedReactions", "check_interventions", "parse_spec",
            "resolve"]
