@@ -1,12 +1,13 @@
 """`hosim.simulate`: build a scenario, run it on the engine, compute its metrics, return a Result.
 
 `prepare` checks every input and builds the run without running it (so a command can refuse bad input
-before it touches any folder); `execute` runs a prepared run; `simulate` does both.
+before it touches any folder); `execute` runs a prepared run; `simulate` does both. The output layer (io/)
+is imported where outputs are made, so the model's fingerprint (hosim.fingerprint) holds only what decides
+the numbers.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -22,11 +23,7 @@ from hosim import __version__
 from hosim.analysis.measures import compute_metrics, metric_units
 from hosim.analysis.patient import patient_outcomes
 from hosim.engine import Checkpoint, Recorder, run_setup
-from hosim.files import sync_folder, to_json, write_atomic, write_json
-from hosim.io.netcdf import build_dataset
-from hosim.io.painters import Painters
-from hosim.io.patient_report import write_patient_report
-from hosim.io.provenance import provenance
+from hosim.files import sync_folder, write_atomic, write_json
 from hosim.scenarios.spec import RunSpec
 
 
@@ -62,10 +59,13 @@ class Result:
         ds = self.dataset
         return ds["time"].values, {name: ds[name].values for name in self.setup.observables}
 
-    def save(self, out_dir: str | os.PathLike, figures: bool = True, painters: Painters | None = None) -> Path:
+    def save(self, out_dir: str | os.PathLike, figures: bool = True, painters=None) -> Path:
         """Write summary.json, result.nc, figures/*.png and, for a patient, report.html (the evidence estimate
         with the simulation beside it); all appear together or not at all. The figures
         are drawn by `painters` (forked before the run; made here if not given) while the rest is written."""
+        from hosim.io.painters import Painters
+        from hosim.io.patient_report import write_patient_report
+
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
@@ -119,6 +119,9 @@ def prepare(scenario: str | RunSpec, interventions: Sequence = (), *, dims: int 
 def execute(prepared: Prepared, checkpoint_path: str | os.PathLike | None = None, checkpoint_every: int = 200,
             progress: Callable[[int, int], None] | None = None, command: Sequence[str] | None = None) -> Result:
     """Run a prepared run (resuming from `checkpoint_path` when it holds this run) and return its Result."""
+    from hosim.io.netcdf import build_dataset
+    from hosim.io.provenance import provenance
+
     setup = prepared.setup
     recorder = Recorder(setup.observables, setup.sample_every, setup.snapshot_days, setup.snapshot_variables)
     checkpoint = None

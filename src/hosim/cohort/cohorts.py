@@ -23,7 +23,8 @@ from hosim import __version__
 from hosim.cohort.grade_map import GRADES
 from hosim.cohort.population import (POPULATION_FILE, calibrated_people, check_given_factors, draw_patients,
                                      get_setting, variability)
-from hosim.cohort.runner import meaning, execute_tasks, model_fingerprint
+from hosim.cohort.runner import execute_tasks
+from hosim.fingerprint import meaning, model_fingerprint
 from hosim.errors import InputError, SimulationError
 from hosim.files import LOCK_NAME, write_atomic, write_json
 from hosim.biology.courses import check_interventions

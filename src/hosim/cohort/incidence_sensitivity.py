@@ -27,7 +27,8 @@ from hosim.biology.parameters import load_parameters
 from hosim.checks import check_whole
 from hosim.cohort.cohorts import cohort_people, people_fingerprint
 from hosim.cohort.population import Patients, draw_patients, get_setting
-from hosim.cohort.runner import execute_tasks, model_fingerprint
+from hosim.cohort.runner import execute_tasks
+from hosim.fingerprint import model_fingerprint
 from hosim.cohort.sensitivity import (
     METHOD_TEXT,
     METHODS,

@@ -2,31 +2,27 @@
 
 A case is plain data (scenario, interventions, scenario parameters, run options); running it is a pure
 call of `hosim.simulate` that returns its metrics. Each finished case is written atomically to
-FOLDER/cases/<case>.json together with its spec (including a fingerprint of the model's source and
-parameters); a later run with the same spec reuses the file instead of recomputing it. Cases run on a local
+FOLDER/cases/<case>.json together with its spec (including the model's fingerprint, hosim.fingerprint);
+a later run with the same spec reuses the file instead of recomputing it. Cases run on a local
 process pool (spawned workers, each with its share of the cores) or on a Dask client.
 """
 
 from __future__ import annotations
 
-import ast
-import hashlib
 import json
 import os
 import time
-import tomllib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import as_completed as local_as_completed
 from dataclasses import dataclass, field
-from importlib.resources import files
 from multiprocessing import get_context
 from pathlib import Path
 
-from hosim import __version__
 from hosim.analysis.measures import MEASURES, compute_measures, extra_keys
 from hosim.errors import InputError, SimulationError
 from hosim.files import write_json
+from hosim.fingerprint import model_fingerprint
 
 SAFE_NAME = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
@@ -43,58 +39,6 @@ class Case:
     def __post_init__(self):
         if not self.name or not set(self.name) <= SAFE_NAME:
             raise ValueError(f"case name {self.name!r} must be lower-case letters, digits, '-', '_' or '.'")
-
-
-# The parts of hosim that decide a run's numbers: a saved case is reused only while they are unchanged.
-MODEL_SOURCES = ("biology", "scenarios", "engine", "analysis", "simulation.py", "data/parameters.toml",
-                 "data/species", "data/interventions.toml", "data/factors.toml")
-
-
-def model_fingerprint() -> str:
-    """SHA-256 of the model's code and parameter data, so a recalibrated or edited model is recomputed.
-    Comments, docstrings and layout do not count: editing them changes no result."""
-    digest = hashlib.sha256(__version__.encode())
-    for name, item in sorted(_model_files(files("hosim"), MODEL_SOURCES)):
-        digest.update(name.encode())
-        digest.update(meaning(name, item.read_text(encoding="utf-8")).encode())
-    return digest.hexdigest()
-
-
-# Keys of the data files that document a number rather than decide it.
-PROSE_KEYS = {"source", "description", "evidence", "strength_source", "duration_source", "literature", "reason"}
-
-
-def meaning(name: str, text: str) -> str:
-    """The part of a source file that decides results: the syntax tree without docstrings, or the data
-    without its prose (sources and descriptions)."""
-    if name.endswith(".toml"):
-        return json.dumps(_without_prose(tomllib.loads(text)), sort_keys=True)
-    tree = ast.parse(text)
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
-                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
-            node.body = body[1:] or [ast.Pass()]
-    return ast.dump(tree)
-
-
-def _without_prose(data):
-    """A parsed TOML table with every PROSE_KEYS entry removed, at any depth."""
-    if isinstance(data, dict):
-        return {k: _without_prose(v) for k, v in data.items() if k not in PROSE_KEYS}
-    if isinstance(data, list):
-        return [_without_prose(v) for v in data]
-    return data
-
-
-def _model_files(folder, names, prefix=""):
-    """(relative name, file) of every Python and TOML file among `names` in `folder`, recursively."""
-    for name in names:
-        item = folder.joinpath(name)
-        if item.is_dir():
-            yield from _model_files(item, [child.name for child in item.iterdir()], f"{prefix}{name}/")
-        elif item.name.endswith((".py", ".toml")):
-            yield f"{prefix}{name}", item
 
 
 def case_spec(case: Case, options: dict, model: str) -> dict:
@@ -123,6 +67,7 @@ def run_case(spec: dict) -> dict:
         "interventions": result.interventions,
         "run_options": result.options,
         "wall_s": time.perf_counter() - started,
+        "model": model_fingerprint(),  # of the code this process ran, compared with the batch's before saving
     }
 
 
@@ -183,7 +128,7 @@ def run_cases(
         progress(done, len(names), "")
     failures = {}
     for name, outcome, error in _execute(todo, specs, workers, client):
-        if error is None and model_fingerprint() != model:
+        if error is None and outcome.pop("model") != model:
             error = "the model's files changed while it ran; not saved"
         if error is None:
             record = {"case": name, "spec": specs[name], **outcome}
@@ -241,6 +186,5 @@ def execute_tasks(specs: dict[str, dict], task: Callable[[dict], dict], workers:
 
 
 __all__ = [
-    "Batch", "Case", "case_spec", "execute_tasks", "load_finished", "model_fingerprint", "run_case",
-    "run_cases",
+    "Batch", "Case", "case_spec", "execute_tasks", "load_finished", "run_case", "run_cases",
 ]

@@ -33,8 +33,10 @@ def create_app(folder: str | Path | None = None, *, host: str = "127.0.0.1", wor
                max_jobs: int = 8) -> FastAPI:
     """The app, its jobs in `folder` (a new temporary folder, removed on shutdown, when None); it answers
     only requests addressed to `host` or the loopback names (no DNS rebinding from a web page)."""
+    from hosim.fingerprint import model_fingerprint
     from hosim.web.work import work
 
+    model_fingerprint()  # parsed once now: request threads only read it (cohort specs carry it)
     own = tempfile.TemporaryDirectory(prefix="hosim-serve-") if folder is None else None
     jobs = Jobs(Path(own.name if own else folder), work, workers=workers, max_jobs=max_jobs)
 
