@@ -75,3 +75,16 @@ def parse_arm(text: str) -> tuple[str, list[dict]]:
     if not sep or not name.strip():
         raise InputError(f"--arm needs NAME=SPEC (SPEC may be empty: --arm control=), got {shown(text)}")
     return name.strip(), [parse_intervention(part) for part in rest.split("+") if part.strip()]
+
+
+def run_spec(scenario: str, interventions: list[str], assigned: dict, *, dims=2, days=None, resolution_um=None,
+             seed=0, species: str | None = None, factors: list[str] = ()):
+    """The RunSpec of `hosim run`'s text arguments (-i NAME[:k=v], -p KEY=VALUE pairs as a dict), as the
+    command and the web app both build it."""
+    from hosim.scenarios.spec import RunSpec
+
+    params = split_run_params(scenario, assigned, species)
+    overrides = params.pop("parameters", None)
+    return RunSpec.parse(scenario, [parse_intervention(text) for text in interventions], dims=dims, days=days,
+                         resolution_um=resolution_um, seed=seed, species=species, parameters=overrides,
+                         factors=list(factors), options=params)

@@ -157,46 +157,19 @@ def run(
 ) -> None:
     """Run a scenario; write summary.json, result.nc and figures/ into DIR; a killed run resumes from
     DIR/checkpoint.npz when run again."""
-    from hosim.files import FolderLock, check_output_folder
-    from hosim.io.painters import Painters
-    from hosim.simulation import execute, prepare
+    from hosim.arguments import run_spec
+    from hosim.files import check_output_folder
+    from hosim.service import run_into_folder, written_files
 
-    params = split_run_params(scenario, parse_assignments(param, "-p"), species)
-    interventions = [parse_intervention(i) for i in intervention]
+    spec = run_spec(scenario, intervention, parse_assignments(param, "-p"), dims=dims, days=days,
+                    resolution_um=resolution, seed=seed, species=species, factors=factor)
     out = check_output_folder(Path("runs") / scenario if out is None else out, "--out")
-    prepared = prepare(scenario, interventions, dims=dims, days=days, resolution_um=resolution, seed=seed,
-                       species=species, factors=factor, **params)
-    refuse_other_results(out, prepared.config(), force)
-    with FolderLock(out, f"hosim run {scenario}"), Painters(2 if figures else 0) as painters:
-        checkpoint = out / "checkpoint.npz"
-        if fresh:
-            checkpoint.unlink(missing_ok=True)
-        with progress_reporter(scenario) as update:
-            result = execute(prepared, checkpoint, progress=lambda i, n: update(i, n, f"day {i * prepared.setup.dt:.1f}"),
-                             command=(ctx.obj or {}).get("command", ["hosim", *sys.argv[1:]]))
-        result.save(out, figures=figures, painters=painters)
-        checkpoint.unlink(missing_ok=True)
+    with progress_reporter(scenario) as update:
+        result = run_into_folder(spec, out, figures=figures, fresh=fresh, force=force,
+                                 progress=lambda i, n: update(i, n, f"day {i * spec.days / n:.1f}"),
+                                 command=(ctx.obj or {}).get("command", ["hosim", *sys.argv[1:]]))
     typer.echo(run_summary(result))
-    written = ["summary.json", "result.nc"] + ([f"figures/{p.name}" for p in sorted((out / "figures").glob("*.png"))]
-                                               if figures else []) + (["report.html"] if (out / "report.html").is_file() else [])
-    typer.echo(f"files: {', '.join(str(out / name) for name in written)}")
-
-
-def refuse_other_results(out: Path, config: dict, force: bool) -> None:
-    """A folder holding the results of another run (other scenario, options or interventions) is not
-    overwritten without --force; the same run again replaces them."""
-    summary = out / "summary.json"
-    if force or not summary.is_file():
-        return
-    try:
-        saved = json.loads(summary.read_text(encoding="utf-8"))
-        previous = {key: saved.get(key) for key in config}
-    except (OSError, ValueError, AttributeError):
-        previous = None
-    if previous != config:
-        differing = [k for k in config if previous is None or previous.get(k) != config[k]]
-        raise InputError(f"{out} holds the results of another run (its {', '.join(differing)} differ); "
-                         "choose another --out, or give --force to replace them")
+    typer.echo(f"files: {', '.join(str(f) for f in written_files(out, figures))}")
 
 
 def run_summary(result) -> str:
@@ -404,23 +377,25 @@ def _cohort_client(workers: int | None, scheduler: str | None):
         raise InputError(f"--scheduler {scheduler}: no Dask scheduler answers there ({exc})") from None
 
 
-def _run_cohort(spec: dict, out: str, workers: int | None, scheduler: str | None, label: str):
-    """Run (or resume) a cohort or trial into `out` with a progress bar; returns (summary, dataset)."""
-    import xarray as xr
-
-    from hosim.cohort.cohorts import run_cohort
-    from hosim.files import FolderLock, check_output_folder
+def _run_population(spec: dict, out: str, workers: int | None, scheduler: str | None, trial: bool):
+    """Run (or resume) a cohort or trial into `out` with a progress bar counting patients; returns (folder,
+    summary, figure files)."""
+    from hosim.files import check_output_folder
+    from hosim.service import population_into_folder
 
     folder = check_output_folder(out, "--out")
     client = _cohort_client(workers, scheduler)
+    patients = spec["n"] * len(spec["arms"])
     try:
-        with FolderLock(folder, f"hosim {label}"), progress_reporter(label) as update:
-            summary = run_cohort(spec, folder, workers=workers, client=client,
-                                 progress=lambda done, total: update(done, total, "chunks"))
+        with progress_reporter("trial" if trial else "cohort") as update:
+            summary, files = population_into_folder(
+                spec, folder, trial=trial, workers=workers, client=client,
+                progress=lambda done, total: update(min(patients, done * spec["chunk"] * len(spec["arms"])),
+                                                    patients, "patients"))
     finally:
         if client is not None:
             client.close()
-    return folder, summary, xr.open_zarr(folder / "cohort.zarr")
+    return folder, summary, files
 
 
 @app.command()
@@ -439,12 +414,10 @@ def cohort(
 ) -> None:
     """A virtual cohort of one setting: every patient's outcome in DIR/cohort.zarr, incidence, grades and onset."""
     from hosim.cohort.cohorts import cohort_spec
-    from hosim.io.cohort_figures import cohort_figures
 
     specs = [parse_intervention(text) for text in intervention]
     spec = cohort_spec(setting, n, {"cohort": specs}, factor, seed)
-    folder, summary, data = _run_cohort(spec, out, workers, scheduler, "cohort")
-    files = cohort_figures(spec, summary, data.sel(arm="cohort"), folder / "figures")
+    folder, summary, files = _run_population(spec, out, workers, scheduler, trial=False)
     if as_json:
         typer.echo(json.dumps(summary))
         return
@@ -472,14 +445,12 @@ def trial(
 ) -> None:
     """A virtual trial: the same patients in every arm; incidence per arm and relative risks with intervals."""
     from hosim.cohort.cohorts import cohort_spec
-    from hosim.io.cohort_figures import trial_figures
 
     arms = dict(parse_arm(text) for text in arm)
     if len(arms) != len(arm):
         raise InputError("each --arm needs its own name")
     spec = cohort_spec(setting, n, arms, factor, seed)
-    folder, summary, _ = _run_cohort(spec, out, workers, scheduler, "trial")
-    files = trial_figures(spec, summary, folder / "figures")
+    folder, summary, files = _run_population(spec, out, workers, scheduler, trial=True)
     if as_json:
         typer.echo(json.dumps(summary))
         return
@@ -637,10 +608,9 @@ def risk(
     """Evidence-based risk of heterotopic ossification, with its sources (a research tool, not a diagnosis)."""
     from rich.console import Console
 
-    from hosim.checks import check_seed
     from hosim.clinical import console as clinical_console
-    from hosim.clinical.risk import DEFAULT_SEED, estimate_risk
     from hosim.files import check_distinct, check_output_file, write_text
+    from hosim.service import RiskQuestion, answer_risk, question_from_bundle
 
     if show_list:
         if as_json:
@@ -648,45 +618,29 @@ def risk(
         else:
             clinical_console.print_settings(Console())
         return
-    seed = DEFAULT_SEED if seed is None else check_seed(seed)
     outputs = {option: check_output_file(path, option)
                for option, path in (("--fhir-out", fhir_out), ("--report", report)) if path is not None}
     check_distinct(outputs)
-    inputs, fhir_notes = None, ()
+    question = RiskQuestion(setting, tuple(factor), prophylaxis, tbsa, delay_days, seed, mechanistic)
+    inputs, notes = None, ()
     if fhir_in is not None:
-        from hosim.clinical.fhir import read_bundle, risk_inputs
+        from hosim.clinical.fhir import read_bundle
 
-        inputs = risk_inputs(read_bundle(fhir_in), setting)
-        setting, factor = inputs.setting, [*factor, *inputs.factors]
-        tbsa = tbsa if tbsa is not None else inputs.tbsa
-        fhir_notes = (f"From {fhir_in}: setting {inputs.setting}; factors {', '.join(inputs.factors) or 'none'}"
-                      + (f"; mapped but not used by this setting: {', '.join(inputs.ignored)}" if inputs.ignored else ""),)
-    if setting is None:
+        question, inputs, note = question_from_bundle(read_bundle(fhir_in), fhir_in, question)
+        notes = (note,)
+    if question.setting is None:
         raise InputError("--setting is required unless --fhir-in gives it; see `hosim risk --list`")
-    estimate = estimate_risk(setting, factor, prophylaxis, tbsa, delay_days, seed=seed)
-    cohort = None
-    if mechanistic:
-        from hosim.cohort.mechanistic_risk import mechanistic_estimate
-
-        cohort = mechanistic_estimate(setting, estimate.factors, prophylaxis, tbsa, delay_days, seed=seed)
-    documents = {}
-    if "--fhir-out" in outputs:
-        from hosim.clinical.fhir import risk_assessment
-
-        documents["--fhir-out"] = json.dumps(risk_assessment(estimate, inputs), indent=2) + "\n"
-    if "--report" in outputs:
-        from hosim.clinical.report import render_report
-        from hosim.io.patient_report import mechanistic_section
-
-        documents["--report"] = render_report(estimate, mechanistic_section(cohort) if cohort else "")
+    answer = answer_risk(question, inputs, notes)
+    make = {"--fhir-out": lambda: json.dumps(answer.fhir(), indent=2) + "\n", "--report": answer.report}
+    documents = {option: make[option]() for option in outputs}  # every one made before any is written
     for option, text in documents.items():
         write_text(outputs[option], text)
     if as_json:
-        typer.echo(json.dumps({**estimate.to_json(), **({"mechanistic": cohort} if cohort else {})}))
+        typer.echo(json.dumps(answer.to_json()))
     else:
-        clinical_console.print_risk(estimate, Console(), fhir_notes)
-        if cohort:
-            clinical_console.print_mechanistic(cohort, Console())
+        clinical_console.print_risk(answer.estimate, Console(), answer.notes)
+        if answer.cohort:
+            clinical_console.print_mechanistic(answer.cohort, Console())
 
 
 @app.command()

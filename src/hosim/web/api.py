@@ -11,7 +11,8 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from hosim.web import catalog
 from hosim.web.jobs import Job, Jobs
 from hosim.web.requests import CohortRequest, RunRequest, TrialRequest, cohort_spec_of, run_spec, trial_spec_of
-from hosim.web.risk import RiskQuery, fhir_document, report_page, risk_document
+from hosim.service import RiskQuestion
+from hosim.web.risk import answer
 
 router = APIRouter(prefix="/api")
 
@@ -25,13 +26,13 @@ def risk_query(setting: str = SETTING, factor: list[str] = FACTORS,
                delay_days: float | None = Query(None, description="Days from hip fracture to surgery."),
                seed: int | None = Query(None, description="Seed of the interval sampling."),
                mechanistic: bool = Query(False, description="Also the patient's own virtual cohort (about 5 s).")
-               ) -> RiskQuery:
-    return RiskQuery(setting, tuple(factor), prophylaxis, tbsa, delay_days, seed, mechanistic)
+               ) -> RiskQuestion:
+    return RiskQuestion(setting, tuple(factor), prophylaxis, tbsa, delay_days, seed, mechanistic)
 
 
 @router.get("/risk", summary="Evidence-based risk, as `hosim risk --json` prints it")
-def risk(query: RiskQuery = Depends(risk_query)) -> dict:
-    return risk_document(query)
+def risk(query: RiskQuestion = Depends(risk_query)) -> dict:
+    return answer(query).to_json()
 
 
 @router.get("/risk/settings", summary="The settings and the factors each accepts (`hosim risk --list --json`)")
@@ -42,14 +43,14 @@ def risk_settings() -> dict:
 
 
 @router.get("/risk/report", summary="The patient report (`hosim risk --report`), as an HTML download")
-def risk_report(query: RiskQuery = Depends(risk_query)) -> Response:
-    return Response(report_page(query), media_type="text/html; charset=utf-8",
+def risk_report(query: RiskQuestion = Depends(risk_query)) -> Response:
+    return Response(answer(query).report(), media_type="text/html; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="hosim-risk-report.html"'})
 
 
 @router.get("/risk/fhir", summary="A FHIR R4 RiskAssessment (`hosim risk --fhir-out`), as a JSON download")
-def risk_fhir(query: RiskQuery = Depends(risk_query)) -> Response:
-    return Response(json.dumps(fhir_document(query), indent=2) + "\n", media_type="application/fhir+json",
+def risk_fhir(query: RiskQuestion = Depends(risk_query)) -> Response:
+    return Response(json.dumps(answer(query).fhir(), indent=2) + "\n", media_type="application/fhir+json",
                     headers={"Content-Disposition": 'attachment; filename="hosim-risk-assessment.json"'})
 
 

@@ -27,7 +27,8 @@ from hosim.web.requests import (
     run_spec,
     trial_spec_of,
 )
-from hosim.web.risk import RiskQuery, bundle_query, estimate
+from hosim.service import RiskQuestion
+from hosim.web.risk import answer, bundle_question
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -68,7 +69,7 @@ def risk(request: Request):
     if q.get("show") != "1":
         return page(request, "risk.html", **context)
     try:
-        query = RiskQuery(setting, tuple(form["factors"]), form["prophylaxis"], _number(form["tbsa"], "tbsa"),
+        query = RiskQuestion(setting, tuple(form["factors"]), form["prophylaxis"], _number(form["tbsa"], "tbsa"),
                           _number(form["delay_days"], "delay_days"), None, form["mechanistic"])
         return _risk_result(request, query, context)
     except InputError as exc:
@@ -92,22 +93,24 @@ async def risk_from_bundle(request: Request):
         try:
             if content is None:
                 raise InputError("choose a FHIR R4 Bundle (a .json file) to upload")
-            query, note = bundle_query(content, name or "the uploaded file", setting, None, mechanistic)
+            query, inputs, note = bundle_question(content, name or "the uploaded file", setting, mechanistic)
             form.update(setting=query.setting, factors=list(query.factors))
             context["info"] = settings[query.setting]
-            return _risk_result(request, query, context, note)
+            return _risk_result(request, query, context, note, inputs)
         except InputError as exc:
             return page(request, "risk.html", 422, error=str(exc), **context)
 
     return await run_in_threadpool(answer)
 
 
-def _risk_result(request: Request, query: RiskQuery, context: dict, note: str = "") -> HTMLResponse:
+def _risk_result(request: Request, query: RiskQuestion, context: dict, note: str = "", inputs=None
+                 ) -> HTMLResponse:
     from urllib.parse import urlencode
 
     from hosim.clinical import report
 
-    result, cohort = estimate(query)
+    given = answer(query, inputs)
+    result, cohort = given.estimate, given.cohort
     pairs = [("setting", result.setting), *(("factor", f) for f in result.factors)]
     pairs += [(k, v) for k, v in (("prophylaxis", result.prophylaxis), ("tbsa", result.tbsa),
                                   ("delay_days", result.delay_days)) if v is not None]

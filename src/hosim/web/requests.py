@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hosim.arguments import parse_arm, parse_intervention, split_run_params
+from hosim.arguments import parse_arm, parse_intervention
 from hosim.errors import InputError
 from hosim.web.limits import costly
 
@@ -58,27 +58,27 @@ class TrialRequest(BaseModel):
 
 
 def run_spec(request: RunRequest) -> tuple[str, dict]:
-    """The job title and spec of a run, checked by building it (InputError naming the first bad value)."""
+    """The job title and spec of a run, checked by building it (InputError naming the first bad value): the
+    request's keys, and under "run" the RunSpec's plain data, which the job's process parses back."""
+    from hosim.arguments import run_spec as parse_run
     from hosim.scenarios import get_scenario
     from hosim.simulation import prepare
 
     scenario = get_scenario(request.scenario)
-    dims = scenario.check_run(request.dims, request.days, None, request.seed)[0]  # days: the kit's 0.02-365
-    finest = scenario.default_resolution_um.get(dims, 24.0)
-    if dims and request.resolution_um is not None and request.resolution_um < finest:
+    spec = parse_run(scenario.name, list(request.interventions), dict(request.options), dims=request.dims,
+                     days=request.days, resolution_um=request.resolution_um, seed=request.seed,
+                     species=request.species, factors=list(request.factors))
+    finest = scenario.default_resolution_um.get(spec.dims, 24.0)
+    if spec.dims and request.resolution_um is not None and request.resolution_um < finest:
         raise InputError(f"resolution_um: the web app runs grids no finer than scenario {scenario.name}'s default "
-                         f"of {finest:g} um in {dims}-D, got {request.resolution_um:g} (finer grids: `hosim run`)")
-    params = split_run_params(scenario.name, dict(request.options), request.species)
-    interventions = [parse_intervention(text) for text in request.interventions]
+                         f"of {finest:g} um in {spec.dims}-D, got {request.resolution_um:g} (finer grids: `hosim run`)")
     with costly("run"):  # building a 3-D run takes seconds; the job's process builds it again to run it
-        prepared = prepare(scenario.name, interventions, dims=dims, days=request.days,
-                           resolution_um=request.resolution_um, seed=request.seed, species=request.species,
-                           factors=list(request.factors), **params)
-    options = prepared.setup.options
-    spec = {"scenario": scenario.name, "dims": dims, "days": options["days"],
-            "resolution_um": request.resolution_um, "seed": request.seed, "species": request.species,
-            "factors": list(request.factors), "interventions": interventions, "params": params}
-    return f"{scenario.name}, {dims}-D, {options['days']:g} days", spec
+        prepare(spec)
+    job = {"scenario": spec.scenario, "dims": spec.dims, "days": spec.days, "resolution_um": request.resolution_um,
+           "seed": spec.seed, "species": request.species, "factors": list(request.factors),
+           "interventions": [dict(i) for i in spec.interventions], "params": dict(request.options),
+           "run": spec.inputs()}
+    return f"{scenario.name}, {spec.dims}-D, {spec.days:g} days", job
 
 
 def cohort_spec_of(request: CohortRequest) -> tuple[str, dict]:

@@ -4,13 +4,12 @@ job's folder exactly as `hosim run`, `hosim cohort` and `hosim trial` write thei
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import traceback
 from pathlib import Path
 
 from hosim.errors import InputError, SimulationError
-from hosim.files import write_json, write_text
+from hosim.files import write_text
 from hosim.web.jobs import ERROR_FILE
 
 
@@ -38,33 +37,16 @@ def work(kind: str, spec: dict, folder: str, progress) -> None:
 
 
 def run_scenario(spec: dict, out: Path, update) -> None:
-    """`hosim run` into `out`: summary.json, result.nc, figures/ and, for a patient, report.html."""
-    from hosim.io.painters import Painters
-    from hosim.simulation import execute, prepare
+    """`hosim run` into `out` (the service's): summary.json, result.nc, figures/ and, for a patient, report.html."""
+    from hosim.scenarios.spec import RunSpec
+    from hosim.service import run_into_folder
 
-    options = {key: spec[key] for key in ("dims", "days", "resolution_um", "seed", "species", "factors")}
-    prepared = prepare(spec["scenario"], spec["interventions"], **options, **spec["params"])
-    checkpoint = out / "checkpoint.npz"
-    with Painters(2) as painters:
-        result = execute(prepared, checkpoint, progress=update, command=["hosim serve", spec["scenario"]])
-        result.save(out, figures=True, painters=painters)
-    checkpoint.unlink(missing_ok=True)
+    run_into_folder(RunSpec.parse(**spec["run"]), out, progress=update, command=["hosim serve", spec["scenario"]])
 
 
 def run_population(kind: str, spec: dict, out: Path, update) -> None:
-    """`hosim cohort` or `hosim trial` into `out` (one local process): cohort.zarr (and a zip of it to
-    download), figures/, and the summary `--json` prints as summary.json."""
-    import xarray as xr
+    """`hosim cohort` or `hosim trial` into `out` (the service's, in one local process): cohort.zarr and a zip
+    of it to download, figures/, and the summary `--json` prints as summary.json."""
+    from hosim.service import population_into_folder
 
-    from hosim.cohort.cohorts import run_cohort
-    from hosim.io.cohort_figures import cohort_figures, trial_figures
-
-    summary = run_cohort(spec, out, workers=1, progress=update)
-    if kind == "cohort":
-        with xr.open_zarr(out / "cohort.zarr") as data:
-            cohort_figures(spec, summary, data.sel(arm="cohort").load(), out / "figures")
-    else:
-        trial_figures(spec, summary, out / "figures")
-    # the store is a folder: zipped so it downloads as one file (xarray opens it with zarr's ZipStore)
-    shutil.make_archive(str(out / "cohort.zarr"), "zip", root_dir=out / "cohort.zarr")
-    write_json(out / "summary.json", summary)
+    population_into_folder(spec, out, trial=kind == "trial", workers=1, progress=update, archive=True)
