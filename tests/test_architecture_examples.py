@@ -136,3 +136,8 @@ def test_a_new_experiment_is_registered_and_runs(monkeypatch, tmp_path):
     report, batch = run_experiment("injection-distance", tmp_path, run_options(dims=0, days=2.0), workers=1)
     assert len(batch.computed) == 3 and (tmp_path / "distance.csv").read_text().count("\n") == 4
     assert [row["distance_um"] for row in report["rows"]] == [500.0, 1000.0, 2000.0]
+
+
+@pytest.mark.parametrize("name", ["run spec", "run path", "service"])
+def test_the_run_specification_the_run_path_and_the_service_layer_run_as_written(name):
+    run_example(name)
