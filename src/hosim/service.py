@@ -79,12 +79,12 @@ def population_into_folder(spec: dict, out: Path, *, trial: bool, workers: int |
 
     with FolderLock(out, f"hosim {'trial' if trial else 'cohort'}"):
         summary = run_cohort(spec, out, workers=workers, client=client, progress=progress)
-        evidence = evidence_estimate(spec)
         if trial:
-            files = trial_figures(spec, summary, out / "figures", evidence)
+            files = trial_figures(spec, summary, out / "figures")
         else:
             with xr.open_zarr(out / "cohort.zarr") as data:
-                files = cohort_figures(spec, summary, data.sel(arm="cohort").load(), out / "figures", evidence)
+                files = cohort_figures(spec, summary, data.sel(arm="cohort").load(), out / "figures",
+                                       evidence_estimate(spec))
         if archive:  # the store is a folder: zipped so it downloads as one file (xarray opens it with ZipStore)
             shutil.make_archive(str(out / "cohort.zarr"), "zip", root_dir=out / "cohort.zarr")
             write_json(out / "summary.json", summary)

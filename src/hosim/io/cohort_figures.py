@@ -8,38 +8,13 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from hosim.cohort.grade_map import GRADES
-from hosim.cohort.population import get_setting
-from hosim.errors import InputError
 from hosim.io.figure_files import save_figure
 
 DPI = 120
-
-
-def evidence_estimate(spec: dict) -> dict | None:
-    """`hosim risk` for the cohort's setting (its given factors where the calculator knows them): any and
-    severe HO with intervals, or None where the calculator cannot answer for this cohort."""
-    from hosim.clinical.risk import estimate_risk
-    from hosim.clinical.settings import SETTINGS
-
-    setting = SETTINGS.get(spec["setting"])
-    if setting is None:
-        return None
-    known = set(setting.odds_factors) | set(setting.patterns) | set(setting.unquantified)
-    try:
-        estimate = estimate_risk(spec["setting"], [f for f in spec["factors"] if f in known],
-                                 tbsa=median_draw(spec["setting"], "tbsa") if setting.uses_tbsa else None)
-    except InputError:
-        return None
-    return {"any_ho": estimate.any_ho.to_json(),
-            "severe_ho": None if estimate.severe_ho is None else estimate.severe_ho.to_json()}
-
-
-def median_draw(setting: str, option: str) -> float:
-    """The weighted median of an option the setting's patients draw (data/population.toml)."""
-    draw = get_setting(setting).draws[option]
-    k = int(np.searchsorted(np.cumsum(draw.weights), 0.5))
-    return float(draw.values[k])
+# The Brooker grades in order, as the keys of a cohort summary's "brooker" (the same tuple as
+# hosim.cohort.grade_map.GRADES, spelled out here since io/ does not import cohort/; tests/test_io_layout.py
+# checks they agree).
+GRADES = ("0", "I", "II", "III", "IV")
 
 
 def _bars(ax, labels, values, lows, highs, colours):
@@ -53,12 +28,13 @@ def _bars(ax, labels, values, lows, highs, colours):
     ax.set_ylim(0, 100)
 
 
-def cohort_figures(spec: dict, summary: dict, cohort: xr.Dataset, folder: Path) -> list[Path]:
-    """incidence.png, grades.png (hip settings), onset.png for a cohort's one arm."""
+def cohort_figures(spec: dict, summary: dict, cohort: xr.Dataset, folder: Path,
+                   evidence: dict | None) -> list[Path]:
+    """incidence.png, grades.png (hip settings), onset.png for a cohort's one arm; `evidence` is the
+    estimate drawn beside its incidence (hosim.cohort.evidence.evidence_estimate(spec); None: no bar)."""
     import matplotlib.pyplot as plt
 
     folder.mkdir(parents=True, exist_ok=True)
-    evidence = evidence_estimate(spec)
     written = []
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.6), constrained_layout=True)
     for ax, key, title in zip(axes, ("any_ho", "severe_ho"), ("any HO", "severe HO (Brooker III-IV)")):

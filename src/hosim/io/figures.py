@@ -18,7 +18,7 @@ from hosim.analysis.calibration import target_windows  # noqa: E402
 from hosim.biology.transport import OXYGEN_SOLVE_DAYS  # noqa: E402
 from hosim.biology.variables import VARIABLES  # noqa: E402
 from hosim.io.figure_files import save_figure  # noqa: E402
-from hosim.io.painters import FigureData, plan_figures  # noqa: E402
+from hosim.io.figure_plan import FigureData, plan_figures  # noqa: E402
 from hosim.io.patient_figures import draw_course, draw_sections  # noqa: E402
 from hosim.scenarios.observables import OBSERVABLES  # noqa: E402
 

@@ -14,7 +14,7 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from hosim.analysis.patient import JOINTS, VISIBLE_CM3, radiograph_labels  # noqa: E402
 from hosim.io.figure_files import save_figure  # noqa: E402
-from hosim.io.painters import FigureData  # noqa: E402
+from hosim.io.figure_plan import FigureData  # noqa: E402
 
 STAGE_COLOURS = {"inflammation": "#f4a582", "firm_lump": "#fddbc7", "hardening": "#92c5de", "mature": "#d1e5f0",
                  "ankylosis": "#4393c3", "resolved": "#e0e0e0"}
