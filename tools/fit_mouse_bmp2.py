@@ -68,7 +68,7 @@ FREE = (
 DATA_FILE = Path(__file__).resolve().parents[1] / "src" / "hosim" / "data" / "parameters.toml"
 
 
-INJURY_RESOLUTION_UM = 48.0  # the grid tests/test_injury_targets.py judges the injury rules on
+INJURY_RESOLUTION_UM = 48.0  # the grid tests/scenarios/test_injury_targets.py judges the injury rules on
 
 
 def simulate(name: str, dims: int, parameters, resolution_um: float | None, interventions=(),

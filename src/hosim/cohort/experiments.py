@@ -349,7 +349,7 @@ def injury_report(outcomes: dict, options: dict, out: Path) -> dict:
     write_text(out / "injuries.csv", csv_text(rows, columns))
     text = (
         f"# Injuries without injected BMP2 ({_describe(options)})\n\n"
-        "The cases of targets/mouse_injury.toml (tests/test_injury_targets.py checks each rule). Shares are "
+        "The cases of targets/mouse_injury.toml (tests/scenarios/test_injury_targets.py checks each rule). Shares are "
         "fractions of the heterotopic bone laid down by resident (fibro-adipogenic) and nerve-derived cells; "
         "empty where no bone is detectable.\n\n"
         + markdown_table(rows, columns, ["case", "what", "heterotopic bone (mm3)", "bone onset (day)",

@@ -3,7 +3,7 @@
 (tools/fit_mouse_bmp2.py --injuries) read one definition. Each rule becomes one or more inequalities;
 a margin is relative (analysis/calibration.ratio_margin): >= 0 when it holds.
 
-Not here: the cartilage stage of burn/tenotomy (a strict xfail in tests/test_injury_targets.py, which the
+Not here: the cartilage stage of burn/tenotomy (a strict xfail in tests/scenarios/test_injury_targets.py, which the
 model does not meet; a fit should not chase it).
 """
 

@@ -309,7 +309,7 @@ def _people_report(people: np.ndarray, prior: np.ndarray, weights: np.ndarray) -
 
 def population_fingerprint() -> str:
     """What a calibrated population was fitted on: the model, population.toml and grade_map.toml (data,
-    not prose). A population fitted on another model is stale (tests/test_population_fit.py says so)."""
+    not prose). A population fitted on another model is stale (tests/cohort/test_population_fit.py says so)."""
     from hosim.fingerprint import meaning, model_fingerprint
 
     digest = hashlib.sha256(model_fingerprint().encode())

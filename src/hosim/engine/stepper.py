@@ -1,7 +1,7 @@
 """Operator-split time stepping: reactions dt/2, diffusion dt, reactions dt/2 (Strang order).
 
 The split is symmetric, but each reaction half step is the lagged linearly implicit update of
-engine/rates.py, which is first order: a whole step is first order in time (tests/test_engine_accuracy.py
+engine/rates.py, which is first order: a whole step is first order in time (tests/engine/test_engine_accuracy.py
 measures the order of the split with nonlinear reactions), second order in space.
 """
 

@@ -12,7 +12,7 @@ from hosim.io.figure_files import save_figure
 
 DPI = 120
 # The Brooker grades in order, as the keys of a cohort summary's "brooker" (the same tuple as
-# hosim.cohort.grade_map.GRADES, spelled out here since io/ does not import cohort/; tests/test_io_layout.py
+# hosim.cohort.grade_map.GRADES, spelled out here since io/ does not import cohort/; tests/io/test_io_layout.py
 # checks they agree).
 GRADES = ("0", "I", "II", "III", "IV")
 

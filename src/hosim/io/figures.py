@@ -42,7 +42,7 @@ OUTLINES = (("skeleton", "cyan", "solid", "skeleton"), ("injection", "gray", "da
             ("nerve", "magenta", "solid", "nerve"))
 SCALE_BARS_UM = (100.0, 200.0, 500.0, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4)  # a round length near a fifth of the panel
 # Domain totals in the units a reader counts in (factor from the result.nc unit; checked with UDUNITS in
-# tests/test_figures.py): 1e6 cells/mL x mm^3 is 1000 cells, ng/mL x mm^3 is a picogram, and so on.
+# tests/io/test_figures.py): 1e6 cells/mL x mm^3 is 1000 cells, ng/mL x mm^3 is a picogram, and so on.
 READABLE_UNITS = {
     "1e6 mL-1 mm3": (1e3, "cells"),
     "ng mL-1 mm3": (1.0, "pg"),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 IO = ROOT / "src" / "hosim" / "io"
 FORBIDDEN = ("hosim.cohort", "hosim.web", "hosim.cli")
 

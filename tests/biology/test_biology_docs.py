@@ -5,7 +5,7 @@ from pathlib import Path
 
 from hosim.biology import CASCADE_STEPS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_tool():

@@ -10,7 +10,7 @@ from hosim.clinical.evidence import DATA, load_evidence, uncertainty_of
 from hosim.clinical.sampling import draw
 from hosim.clinical.settings import GENERAL_ONSET, SETTINGS
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "evidence" / "clinical_evidence.csv"  # beside the checkout
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "evidence" / "clinical_evidence.csv"  # beside the checkout
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="the project's shared evidence folder is not on this machine")

@@ -25,7 +25,7 @@ from hosim.errors import InputError
 from hosim.biology.courses import Applied, Schedule, resolve
 from hosim.simulation import simulate
 
-MODEL = Path(__file__).resolve().parents[2] / "shared" / "MODEL.md"  # the project's shared folder beside the checkout
+MODEL = Path(__file__).resolve().parents[3] / "shared" / "MODEL.md"  # the project's shared folder beside the checkout
 QUICK = dict(dims=0, days=6.0)  # a well-mixed run through cartilage onset: under a second
 
 
@@ -58,7 +58,7 @@ def test_every_row_of_the_model_table_is_an_intervention_with_its_step():
 
 def test_every_intervention_is_a_row_of_the_docs_table_with_its_kind():
     """docs/interventions.md lists exactly the registry (MODEL.md's rows and those the injury biology added)."""
-    docs = (Path(__file__).resolve().parents[1] / "docs" / "interventions.md").read_text()
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "interventions.md").read_text()
     rows = dict(re.findall(r"^\| ([a-z0-9-]+) \| (genotype|treatment)", docs, flags=re.M))
     assert set(rows) == set(INTERVENTIONS)
     assert all(INTERVENTIONS[name].kind == kind for name, kind in rows.items())
@@ -142,7 +142,7 @@ def test_strength_zero_is_identical_to_the_control(control, name):
     assert series_equal_until(result, control, QUICK["days"])
 
 
-# The activin A antibody acts only on ACVR1 R206H, so it is tested in the FOP model (tests/test_fop.py).
+# The activin A antibody acts only on ACVR1 R206H, so it is tested in the FOP model (tests/scenarios/test_fop.py).
 @pytest.mark.parametrize("name", [n for n, i in INTERVENTIONS.items() if i.kind == TREATMENT and n != "activin-a-antibody"])
 def test_a_timed_treatment_has_no_effect_before_its_start_and_acts_after(control, name):
     start = 2.0

@@ -26,7 +26,7 @@ from hosim.scenarios import SCENARIOS
 from hosim.scenarios.observables import OBSERVABLES
 from hosim.simulation import simulate
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
 
 
 def example(name: str) -> str:

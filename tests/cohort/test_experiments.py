@@ -30,7 +30,7 @@ from hosim.cohort.experiments import (
 )
 from hosim.cohort.runner import Case, run_cases
 
-SHARED_TARGETS = Path(__file__).resolve().parents[2] / "shared" / "targets" / "mouse_bmp2.toml"  # beside the checkout
+SHARED_TARGETS = Path(__file__).resolve().parents[3] / "shared" / "targets" / "mouse_bmp2.toml"  # beside the checkout
 QUICK = run_options(dims=0)
 
 
