@@ -6,7 +6,7 @@ signalling, the home density of a cell population), moves a parameter towards a 
 or adds a loss rate to cell populations (radiation). Strength s in [0, 1] is the fraction of the mechanism
 removed: each scaled parameter is multiplied by 1 - s * share, where share (1 unless stated, with its
 source) is the part of that parameter the intervention can reach; factors of overlapping interventions
-multiply. When and how long an intervention acts in a run is the simulation layer's (hosim.regimen).
+multiply. When and how long an intervention acts in a run is hosim.biology.courses's.
 """
 
 from __future__ import annotations
