@@ -20,6 +20,7 @@ from typer.exceptions import TyperException
 
 from hosim import __version__
 from hosim.arguments import parse_arm, parse_assignments, parse_intervention, split_run_params
+from hosim.cohort.registry import EXPERIMENTS
 from hosim.errors import InputError, SimulationError
 
 app = typer.Typer(
@@ -276,8 +277,7 @@ def interventions(
 @app.command()
 @user_errors
 def experiment(
-    name: str = typer.Argument(..., metavar="NAME",
-                               help="knockouts, dose-response, timing, injuries or sensitivity."),
+    name: str = typer.Argument(..., metavar="NAME", help=", ".join(EXPERIMENTS) + " (`hosim experiment` registry)."),
     out: str = typer.Option(None, "--out", metavar="DIR", help="Output folder.  [default: runs/experiments/NAME]"),
     dims: int = typer.Option(None, "--dims", metavar="0|1|2|3",
                              help="Grid dimension of every case.  [default: 2; sensitivity 0]"),
@@ -305,55 +305,19 @@ def experiment(
                                     "plausible range), a local design around the calibration.  [default: the "
                                     "whole plausible ranges]"),
 ) -> None:
-    """Run a virtual experiment in parallel; finished cases are kept in DIR/cases, so a re-run resumes."""
-    from hosim.cohort.experiments import check_experiment, run_experiment
+    """Run a virtual experiment in parallel; finished cases are kept in DIR, so a re-run resumes."""
+    from hosim.cohort.registry import get_experiment
     from hosim.files import FolderLock, check_output_folder
 
-    if patients is not None and setting is None:
-        raise InputError("--patients: only a --setting sensitivity takes it")
-    if name == "sensitivity" and setting is not None:
-        from hosim.cohort.incidence_sensitivity import check_incidence_sensitivity, run_incidence_sensitivity
-
-        given = [flag for flag, value in (("--scenario", scenario), ("--dims", dims), ("--days", days),
-                                          ("--resolution", resolution), ("--species", species)) if value is not None]
-        if given:
-            raise InputError(f"{', '.join(given)}: a --setting sensitivity runs the setting's own scenario, human, "
-                             "in 0-D; leave these out")
-        cohort = check_incidence_sensitivity(setting, method, n, parameters, patients, seed, workers, span)
-        typer.echo(f"sensitivity of {cohort.setting} incidence: {cohort.design.method}, "
-                   f"{len(cohort.design.factors)} cascade steps ({len(cohort.design.parameters)} parameters), "
-                   f"{cohort.design.runs} points x {cohort.patients} patients", err=True)
-
-        def run(out, update):
-            report, counts = run_incidence_sensitivity(cohort, out, workers=workers, progress=update)
-            return report, counts, "points"
-    elif name == "sensitivity":
-        from hosim.cohort.sensitivity import check_sensitivity, run_sensitivity
-
-        design, options = check_sensitivity(scenario, method, n, parameters, dims=dims, days=days,
-                                            resolution_um=resolution, seed=seed, species=species, workers=workers,
-                                            span=span)
-        typer.echo(f"sensitivity: {design.method}, {len(design.parameters)} parameters, {design.runs} runs "
-                   f"of {design.scenario} in {options['dims']}-D", err=True)
-
-        def run(out, update):
-            report, batch = run_sensitivity(design, out, options, workers=workers, progress=update)
-            return report, {"computed": len(batch.computed), "reused": len(batch.reused)}, "cases"
-    else:
-        given = [flag for flag, value in (("--scenario", scenario), ("--method", method), ("--n", n),
-                                          ("--parameters", parameters), ("--setting", setting),
-                                          ("--patients", patients), ("--span", span)) if value is not None]
-        if given:
-            raise InputError(f"{', '.join(given)}: only the sensitivity experiment takes these options")
-        options = check_experiment(name, dims=2 if dims is None else dims, days=days, resolution_um=resolution,
-                                   seed=seed, species=species, workers=workers)
-
-        def run(out, update):
-            report, batch = run_experiment(name, out, options, workers=workers, progress=update)
-            return report, {"computed": len(batch.computed), "reused": len(batch.reused)}, "cases"
+    plan = get_experiment(name).plan({"dims": dims, "days": days, "resolution_um": resolution, "seed": seed or None,
+                                      "species": species, "scenario": scenario, "method": method, "n": n,
+                                      "parameters": parameters, "setting": setting, "patients": patients,
+                                      "span": span}, workers)
+    if plan.line:
+        typer.echo(plan.line, err=True)
     out = check_output_folder(Path("runs") / "experiments" / name if out is None else out, "--out")
     with FolderLock(out, f"hosim experiment {name}"), progress_reporter(name) as update:
-        report, counts, unit = run(out, update)
+        report, counts, unit = plan.run(out, None, update)
     typer.echo(f"{unit}: {counts['computed']} computed, {counts['reused']} reused from {out}/{unit}")
     typer.echo("report: " + ", ".join(f"{out}/{f}" for f in report["files"]))
 

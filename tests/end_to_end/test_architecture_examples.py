@@ -19,7 +19,8 @@ from hosim.biology.interventions import (
     listing,
     parse_interventions,
 )
-from hosim.cohort.experiments import EXPERIMENTS, run_experiment, run_options
+from hosim.cohort import registry
+from hosim.cohort.experiments import run_options
 from hosim.cohort.runner import Case, case_spec, run_case
 from hosim.errors import InputError
 from hosim.scenarios import SCENARIOS
@@ -131,11 +132,21 @@ def test_a_new_observable_and_measure_reach_runs_and_experiments(monkeypatch, tm
 
 
 def test_a_new_experiment_is_registered_and_runs(monkeypatch, tmp_path):
-    experiment = run_example("experiment")["DISTANCE"]
-    monkeypatch.setitem(EXPERIMENTS, experiment.name, experiment)
-    report, batch = run_experiment("injection-distance", tmp_path, run_options(dims=0, days=2.0), workers=1)
-    assert len(batch.computed) == 3 and (tmp_path / "distance.csv").read_text().count("\n") == 4
+    import sys
+    import types
+
+    module = types.ModuleType("hosim.cohort.distance")  # the example as the module its entry names
+    exec(compile(example("experiment"), "docs/architecture.md:experiment", "exec"), module.__dict__)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    entry = eval(example("experiment entry"), vars(registry))
+    monkeypatch.setitem(registry.EXPERIMENTS, entry.name, entry)
+    plan = registry.get_experiment("injection-distance").plan({"dims": 0, "days": 2.0}, workers=1)
+    report, counts, unit = plan.run(tmp_path)
+    assert counts == {"computed": 3, "reused": 0} and unit == "cases"
+    assert (tmp_path / "distance.csv").read_text().count("\n") == 4
     assert [row["distance_um"] for row in report["rows"]] == [500.0, 1000.0, 2000.0]
+    with pytest.raises(InputError, match="only the sensitivity experiment takes"):
+        registry.get_experiment("injection-distance").plan({"method": "sobol"})
 
 
 @pytest.mark.parametrize("name", ["run spec", "run path", "service"])

@@ -34,3 +34,22 @@ def test_exactly_one_place_builds_the_stepper_and_runs_it():
     steppers = [where for path in _python_files() for where in _calls(path, {"step"})
                 if not where.startswith("src/hosim/engine/")]
     assert steppers == [], f"a time loop outside the engine: {steppers}"
+
+
+def test_the_docs_table_of_what_hosim_offers_is_made_from_the_registries():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("registries_table", ROOT / "tools" / "registries_table.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.OUT.read_text(encoding="utf-8") == tool.registries_markdown(), (
+        "docs/generated/registries.md is stale: run python tools/registries_table.py")
+
+
+def test_the_experiment_help_lists_the_registry():
+    from hosim.cli import app
+    from hosim.cohort.registry import EXPERIMENTS
+    from typer.testing import CliRunner
+
+    text = " ".join(CliRunner().invoke(app, ["experiment", "--help"]).output.split())
+    assert ", ".join(EXPERIMENTS) in text

@@ -18,6 +18,8 @@ from hosim.analysis.targets import load_targets as load_target_set
 from hosim.biology.interventions import INTERVENTIONS, TREATMENT
 from hosim.biology.parameters import check_species
 from hosim.checks import check_whole
+from hosim.cohort import registry
+from hosim.cohort.registry import RUN, Plan
 from hosim.cohort.runner import Batch, Case, run_cases
 from hosim.errors import InputError
 from hosim.files import write_text
@@ -87,12 +89,45 @@ NOT_TIMED = {
 
 @dataclass(frozen=True)
 class Experiment:
-    """A named experiment: its cases for given run options, and the report written from their outcomes."""
+    """A case experiment (registered in cohort/registry.py): its cases for given run options, and the
+    report written from their outcomes."""
 
-    name: str
-    description: str
     cases: Callable[[dict], list[Case]]
     report: Callable[[dict, dict, Path], dict]
+
+    def plan(self, name: str, given: dict, workers: int | None = None) -> Plan:
+        """Every case's scenario, options and interventions checked against the run options given (dims 2
+        unless given); the plan runs the cases, resumably, and writes the report."""
+        options = self.check(workers, **{key: given.get(key) for key in RUN if key not in ("dims", "seed")},
+                             dims=given.get("dims", 2), seed=given.get("seed", 0))
+
+        def run(out: Path, client=None, progress=None) -> tuple[dict, dict, str]:
+            report, batch = self.run(out, options, workers=workers, client=client, progress=progress)
+            return report, {"computed": len(batch.computed), "reused": len(batch.reused)}, "cases"
+
+        return Plan("", run)
+
+    def check(self, workers: int | None = None, **run: object) -> dict:
+        """Every input checked before any process starts or any folder is made: the run options against
+        each case's scenario, each case's scenario options and interventions, the workers. Returns the run
+        options."""
+        if workers is not None:
+            check_whole("--workers", workers, 1, 4096)
+        options = run_options(**run)
+        for case in self.cases(options):
+            scenario = get_scenario(case.scenario)
+            _, days, _, _ = scenario.check_run(options["dims"], options["days"], options["resolution_um"],
+                                               options["seed"])
+            scenario.check_options(case.params)
+            check_interventions(case.interventions, scenario.run_species(options["species"]), days)
+        return options
+
+    def run(self, out: str | Path, options: dict, *, workers: int | None = None, client=None,
+            progress=None) -> tuple[dict, Batch]:
+        """Run (or resume) the cases into folder `out`; returns the report and the batch of cases."""
+        out = Path(out)
+        batch = run_cases(self.cases(options), out, options, workers=workers, client=client, progress=progress)
+        return self.report(batch.outcomes, options, out), batch
 
 
 def load_targets() -> dict:
@@ -383,30 +418,19 @@ def _describe(options: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in options.items() if v is not None)
 
 
-EXPERIMENTS = {
-    e.name: e
-    for e in (
-        Experiment("knockouts", "control and each knockout or drug of targets [knockouts], as ratios to the control",
-                   knockout_cases, knockout_report),
-        Experiment("dose-response", "heterotopic bone against BMP2 dose, with the threshold dose",
-                   dose_cases, dose_report),
-        Experiment("timing", "each prophylaxis started on day 0, 1, 2, 3, 5 or 7: how much bone it prevents",
-                   timing_cases, timing_report),
-        Experiment("injuries", "injuries without injected BMP2 (targets/mouse_injury.toml): two hits, local hits, "
-                   "macrophages, glucocorticoid, SCI level, burn/tenotomy, FOP, with each case's origin shares",
-                   injury_cases, injury_report),
-    )
-}
+KNOCKOUTS = Experiment(knockout_cases, knockout_report)
+DOSE_RESPONSE = Experiment(dose_cases, dose_report)
+TIMING = Experiment(timing_cases, timing_report)
+INJURIES = Experiment(injury_cases, injury_report)
 
 
 def get_experiment(name: str) -> Experiment:
-    if name == "sensitivity":
-        raise InputError("the sensitivity experiment takes a design (scenario, method, n, parameters): run it with "
-                         "hosim.cohort.sensitivity.check_sensitivity and run_sensitivity")
-    try:
-        return EXPERIMENTS[name]
-    except KeyError:
-        raise InputError(f"unknown experiment {name!r}; allowed: {', '.join(EXPERIMENTS)}, sensitivity") from None
+    """The registered case experiment called `name` (cohort/registry.py); InputError otherwise."""
+    experiment = registry.get_experiment(name).target()
+    if not isinstance(experiment, Experiment):
+        raise InputError(f"experiment {name} is a design, not a list of cases: plan it with "
+                         f"hosim.cohort.registry.get_experiment({name!r}).plan(options)")
+    return experiment
 
 
 def run_options(dims: int = 2, days: float | None = None, resolution_um: float | None = None, seed: int = 0,
@@ -418,38 +442,20 @@ def run_options(dims: int = 2, days: float | None = None, resolution_um: float |
             "species": None if species is None else check_species(species)}
 
 
-def check_experiment(name: str, *, workers: int | None = None, **run: object) -> dict:
-    """Every input of an experiment checked before any process starts or any folder is made: the run
-    options against each case's scenario, each case's scenario options and interventions, the workers.
-    Returns the run options."""
-    experiment = get_experiment(name)
-    if workers is not None:
-        check_whole("--workers", workers, 1, 4096)
-    options = run_options(**run)
-    for case in experiment.cases(options):
-        scenario = get_scenario(case.scenario)
-        _, days, _, _ = scenario.check_run(options["dims"], options["days"], options["resolution_um"], options["seed"])
-        scenario.check_options(case.params)
-        check_interventions(case.interventions, scenario.run_species(options["species"]), days)
-    return options
-
-
 def run_experiment(name: str, out: str | Path, options: dict, *, workers: int | None = None, client=None,
                    progress=None) -> tuple[dict, Batch]:
-    """Run (or resume) experiment `name` into folder `out`; returns its report and the batch of cases."""
-    experiment = get_experiment(name)
-    out = Path(out)
-    cases = experiment.cases(options)
-    batch = run_cases(cases, out, options, workers=workers, client=client, progress=progress)
-    report = experiment.report(batch.outcomes, options, out)
-    return report, batch
+    """Run (or resume) case experiment `name` into folder `out`; returns its report and the batch of cases."""
+    return get_experiment(name).run(out, options, workers=workers, client=client, progress=progress)
 
 
 __all__ = [
     "ALSO",
     "AlsoRule",
     "DOSES",
-    "EXPERIMENTS",
+    "DOSE_RESPONSE",
+    "INJURIES",
+    "KNOCKOUTS",
+    "TIMING",
     "PREDICTIONS",
     "STARTS",
     "Experiment",

@@ -27,6 +27,7 @@ from hosim.biology.parameters import load_parameters
 from hosim.checks import check_whole
 from hosim.cohort.cohorts import cohort_people, people_fingerprint
 from hosim.cohort.population import Patients, draw_patients, get_setting
+from hosim.cohort.registry import FLAGS, Plan
 from hosim.cohort.runner import execute_tasks
 from hosim.fingerprint import model_fingerprint
 from hosim.cohort.sensitivity import (
@@ -247,5 +248,50 @@ def saturated(incidence: np.ndarray) -> float:
     return float(np.mean((incidence == 0.0) | (incidence == 1.0)))
 
 
-__all__ = ["CohortDesign", "check_incidence_sensitivity", "incidence_report", "run_incidence_sensitivity",
-           "step_label"]
+
+class SensitivityDesigns:
+    """The sensitivity experiment (cohort/registry.py) in its two forms: one scenario's run against its
+    parameters, or with a setting given, a setting's cohort incidence grouped by cascade step."""
+
+    def plan(self, name: str, given: dict, workers: int | None = None) -> Plan:
+        if "setting" in given:
+            return self._cohort(given, workers)
+        if "patients" in given:
+            raise InputError("--patients: only a --setting sensitivity takes it")
+        from hosim.cohort.sensitivity import check_sensitivity, run_sensitivity
+
+        design, options = check_sensitivity(given.get("scenario"), given.get("method"), given.get("n"),
+                                            given.get("parameters"), dims=given.get("dims"), days=given.get("days"),
+                                            resolution_um=given.get("resolution_um"), seed=given.get("seed", 0),
+                                            species=given.get("species"), workers=workers, span=given.get("span"))
+
+        def run(out: Path, client=None, progress=None) -> tuple[dict, dict, str]:
+            report, batch = run_sensitivity(design, out, options, workers=workers, client=client, progress=progress)
+            return report, {"computed": len(batch.computed), "reused": len(batch.reused)}, "cases"
+
+        return Plan(f"sensitivity: {design.method}, {len(design.parameters)} parameters, {design.runs} runs of "
+                    f"{design.scenario} in {options['dims']}-D", run)
+
+    @staticmethod
+    def _cohort(given: dict, workers: int | None) -> Plan:
+        fixed = [FLAGS[key] for key in ("scenario", "dims", "days", "resolution_um", "species") if key in given]
+        if fixed:
+            raise InputError(f"{', '.join(fixed)}: a --setting sensitivity runs the setting's own scenario, human, "
+                             "in 0-D; leave these out")
+        cohort = check_incidence_sensitivity(given["setting"], given.get("method"), given.get("n"),
+                                             given.get("parameters"), given.get("patients"), given.get("seed", 0),
+                                             workers, given.get("span"))
+
+        def run(out: Path, client=None, progress=None) -> tuple[dict, dict, str]:
+            report, counts = run_incidence_sensitivity(cohort, out, workers=workers, client=client, progress=progress)
+            return report, counts, "points"
+
+        return Plan(f"sensitivity of {cohort.setting} incidence: {cohort.design.method}, "
+                    f"{len(cohort.design.factors)} cascade steps ({len(cohort.design.parameters)} parameters), "
+                    f"{cohort.design.runs} points x {cohort.patients} patients", run)
+
+
+SENSITIVITY = SensitivityDesigns()
+
+__all__ = ["SENSITIVITY", "CohortDesign", "SensitivityDesigns", "check_incidence_sensitivity", "incidence_report",
+           "run_incidence_sensitivity", "step_label"]
