@@ -152,3 +152,31 @@ def test_a_new_experiment_is_registered_and_runs(monkeypatch, tmp_path):
 @pytest.mark.parametrize("name", ["run spec", "run path", "service"])
 def test_the_run_specification_the_run_path_and_the_service_layer_run_as_written(name):
     run_example(name)
+
+
+def test_a_new_setting_is_one_data_file(tmp_path):
+    import hosim.clinical.settings as clinical_settings
+    import hosim.cohort.population as population
+    from hosim.clinical.console import settings_listing
+    from hosim.clinical.risk import estimate_risk
+    from hosim.cohort.cohorts import cohort_spec, run_chunk
+
+    folder = tmp_path / "settings"
+    shutil.copytree(clinical_settings.settings_folder(), folder)
+    (folder / "tha-lateral.toml").write_text(example("setting"), encoding="utf-8")
+    loaded = clinical_settings.load_settings(folder)  # the package reads its folder this way at import
+    saved = dict(clinical_settings.SETTINGS)
+    clinical_settings.SETTINGS.clear()
+    clinical_settings.SETTINGS.update(loaded)
+    population._table.cache_clear()
+    try:
+        assert list(loaded)[-1] == "tha-lateral" and "tha-lateral" in settings_listing()
+        assert estimate_risk("tha-lateral", ["male"]).any_ho == estimate_risk("tha", ["male"]).any_ho
+        spec = cohort_spec("tha-lateral", 20, seed=3)
+        chunk = run_chunk({"spec": spec, "chunk_index": 0})  # what a cohort's worker runs, in this process
+        assert chunk["arms"]["cohort"]["heterotopic_bone_cm3"].shape == (20,)
+        assert {options["approach"] for options in chunk["options"]} == {"lateral"}
+    finally:
+        clinical_settings.SETTINGS.clear()
+        clinical_settings.SETTINGS.update(saved)
+        population._table.cache_clear()

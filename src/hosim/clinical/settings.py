@@ -1,4 +1,6 @@
-"""The clinical settings hosim can estimate, each tied to the evidence rows it rests on.
+"""The clinical settings hosim can estimate, each defined once in its own file, data/settings/NAME.toml:
+the evidence rows it rests on and the virtual patients that run it (docs/architecture.md "How to add a
+setting"). Standard library only: the clinical layer and the cohorts read the same type.
 
 A setting names its baseline incidence (a product of rows where the event is a chain, as in
 FOP), its severe-HO incidence where one was published, its onset window, and the factors it
@@ -13,7 +15,11 @@ accepts. Factors come in three kinds:
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
 
 from hosim.errors import InputError
 
@@ -34,8 +40,19 @@ class Pattern:
 
 
 @dataclass(frozen=True)
+class Draw:
+    """A scenario option a setting's virtual patients draw: its values with their shares."""
+
+    values: tuple
+    weights: tuple[float, ...]
+    source: str
+
+
+@dataclass(frozen=True)
 class Setting:
-    """One clinical setting and the evidence rows behind each part of its estimate."""
+    """One clinical setting (data/settings/NAME.toml): the evidence rows behind each part of its estimate,
+    and its virtual patients: the scenario they run, the options every one has, the options drawn per
+    patient and the patient factors drawn with their prevalence (name -> (prevalence, source))."""
 
     name: str
     label: str
@@ -50,6 +67,10 @@ class Setting:
     prophylaxis: bool = False
     uses_tbsa: bool = False
     uses_delay: bool = False
+    scenario: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    draws: Mapping[str, Draw] = field(default_factory=dict)
+    factors: Mapping[str, tuple[float, str]] = field(default_factory=dict)
 
     @property
     def factor_names(self) -> tuple[str, ...]:
@@ -88,124 +109,52 @@ FACTOR_LABELS = {
     "nsaid": "anti-inflammatory medicine (NSAID) around the operation",
 }
 
-_SETTINGS = (
-    Setting(
-        name="tha",
-        label="total hip arthroplasty (hip replacement)",
-        event="heterotopic ossification after the operation",
-        any_ho=("tha_any",),
-        severe_ho=("tha_severe",),
-        severe_definition="Brooker III-IV",
-        odds_factors={
-            "male": "tha_or_male",
-            "bilateral": "tha_or_bilateral",
-            "ankylosing-spondylitis": "tha_or_ankylosing_spondylitis",
-            "ankylosed-hip": "tha_or_ankylosed_hip",
-            "cemented": "tha_or_cemented",
-            "rheumatoid-arthritis": "tha_or_rheumatoid",
-        },
-        patterns={"prior-ho": Pattern(any_ho=("tha_prior_ho_incidence",))},
-        unquantified={"dish-paget": "tha_dish_paget"},
-        prophylaxis=True,
-    ),
-    Setting(
-        name="hip-fracture-arthroplasty",
-        label="hip fracture treated with a hip replacement (arthroplasty)",
-        event="heterotopic ossification after the operation",
-        any_ho=("hip_fracture_arthroplasty",),
-        severe_ho=("hip_fracture_arthroplasty_severe",),
-        severe_definition="Brooker III or higher",
-        prophylaxis=True,
-        uses_delay=True,
-    ),
-    Setting(
-        name="hip-fracture-fixation",
-        label="femoral neck fracture treated with internal fixation (screws or plate)",
-        event="heterotopic ossification after the operation",
-        any_ho=("hip_fracture_fixation",),
-        prophylaxis=True,
-    ),
-    Setting(
-        name="acetabular-fracture",
-        label="fracture of the hip socket (acetabulum) fixed by surgery",
-        event="heterotopic ossification after the operation",
-        any_ho=("acetabular_orif",),
-        severe_ho=("acetabular_severe",),
-        severe_definition="Brooker III-IV",
-        odds_factors={"tbi": "acetabular_or_tbi"},
-        prophylaxis=True,
-    ),
-    Setting(
-        name="elbow-fracture",
-        label="elbow fracture treated by surgery",
-        event="heterotopic ossification around the elbow",
-        any_ho=("elbow_all_surgery",),
-        severe_ho=("elbow_motion_restricting",),
-        severe_definition="HO restricting motion (Hastings-Graham II-III)",
-        odds_factors={"dislocation": "elbow_or_dislocation"},
-        patterns={
-            "terrible-triad": Pattern(any_ho=("elbow_terrible_triad",), includes=frozenset({"dislocation"})),
-            "distal-humerus": Pattern(severe_ho=("elbow_distal_humerus",), severe_definition="Brooker III-IV"),
-        },
-        unquantified={"floating-elbow": "elbow_floating", "delayed-surgery": "elbow_timing"},
-    ),
-    Setting(
-        name="sci",
-        label="spinal cord injury",
-        event="heterotopic ossification below the level of the injury (mostly at the hip)",
-        any_ho=("sci",),
-        onset="onset_sci",
-        odds_factors={
-            "complete-injury": "sci_or_complete",
-            "spasticity": "sci_or_spasticity",
-            "pressure-ulcer": "sci_or_pressure_ulcer",
-            "uti": "sci_or_uti",
-            "pneumonia": "sci_or_pneumonia",
-            "male": "sci_or_male",
-            "dvt": "sci_or_dvt",
-        },
-    ),
-    Setting(
-        name="tbi",
-        label="traumatic brain injury",
-        event="heterotopic ossification (hips, elbows, shoulders, knees)",
-        any_ho=("tbi",),
-        onset="onset_tbi",
-        odds_factors={
-            "autonomic-dysregulation": "tbi_rr_autonomic",
-            "fracture": "tbi_rr_fracture",
-            "spasticity": "tbi_spasticity",
-        },
-    ),
-    Setting(
-        name="burns",
-        label="burn injury",
-        event="heterotopic ossification (mostly at the elbows)",
-        any_ho=("burns",),
-        onset="onset_burns",
-        odds_factors={"arm-graft": "burns_or_arm_graft"},
-        uses_tbsa=True,
-    ),
-    Setting(
-        name="amputation",
-        label="traumatic or combat amputation",
-        event="heterotopic ossification in the residual limb",
-        any_ho=("amputation_combat",),
-        severe_ho=("amputation_excision",),
-        severe_definition="HO that needed surgical excision",
-        patterns={"transfemoral": Pattern(any_ho=("amputation_transfemoral",))},
-        unquantified={"blast": "amputation_blast", "zone-of-injury": "amputation_zone_of_injury"},
-    ),
-    Setting(
-        name="fop",
-        label="fibrodysplasia ossificans progressiva (FOP), after an intramuscular injection",
-        event="new bone at the injection site (a flare-up that ossifies)",
-        any_ho=("fop_im_flare", "fop_flare_to_ho"),
-        onset=None,
-    ),
-)
+def settings_folder():
+    """Where the settings live: one file per setting, data/settings/NAME.toml."""
+    return resources.files("hosim.data").joinpath("settings")
 
-SETTINGS: dict[str, Setting] = {setting.name: setting for setting in _SETTINGS}
+
+def parse_setting(name: str, text: str) -> Setting:
+    """One setting file; ValueError naming the file and what is wrong."""
+    where = f"data/settings/{name}.toml"
+    try:
+        entry = tomllib.loads(text)
+        patients = entry.get("patients", {})
+        draws = {}
+        for option, d in patients.get("draw", {}).items():
+            weights = tuple(float(w) for w in d["weights"])
+            if len(weights) != len(d["values"]) or abs(sum(weights) - 1.0) > 1e-9 or min(weights) < 0:
+                raise ValueError(f"draw.{option}: one share per value, adding up to 1")
+            draws[option] = Draw(tuple(d["values"]), weights, d["source"])
+        factors = {}
+        for factor, f in patients.get("factors", {}).items():
+            if not 0 <= float(f["prevalence"]) <= 1:
+                raise ValueError(f"factor {factor}: prevalence must lie in [0, 1]")
+            factors[factor] = (float(f["prevalence"]), f["source"])
+        patterns = {k: Pattern(tuple(p.get("any_ho", ())), tuple(p.get("severe_ho", ())), p.get("severe_definition"),
+                               frozenset(p.get("includes", ()))) for k, p in entry.get("patterns", {}).items()}
+        return Setting(name, entry["label"], entry["event"], tuple(entry["any_ho"]), tuple(entry.get("severe_ho", ())),
+                       entry.get("severe_definition"), entry.get("onset", GENERAL_ONSET) or None,
+                       dict(entry.get("odds_factors", {})), patterns, dict(entry.get("unquantified", {})),
+                       bool(entry.get("prophylaxis", False)), bool(entry.get("uses_tbsa", False)),
+                       bool(entry.get("uses_delay", False)), patients["scenario"], dict(patients.get("options", {})),
+                       draws, factors)
+    except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
+def load_settings(folder=None) -> dict[str, Setting]:
+    """Every setting file, in the order their `order` keys give (the order `hosim risk --list` shows)."""
+    folder = settings_folder() if folder is None else folder
+    ranked = []
+    for item in folder.iterdir():
+        if item.name.endswith(".toml"):
+            text = item.read_text(encoding="utf-8")
+            ranked.append((tomllib.loads(text).get("order", 0), item.name.removesuffix(".toml"), text))
+    return {name: parse_setting(name, text) for _, name, text in sorted(ranked)}
+
+
+SETTINGS: dict[str, Setting] = load_settings()
 
 
 def get_setting(name: str) -> Setting:

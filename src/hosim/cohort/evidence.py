@@ -29,7 +29,7 @@ def evidence_estimate(spec: dict) -> dict | None:
 
 
 def median_draw(setting: str, option: str) -> float:
-    """The weighted median of an option the setting's patients draw (data/population.toml)."""
+    """The weighted median of an option the setting's patients draw (data/settings/NAME.toml)."""
     draw = get_setting(setting).draws[option]
     k = int(np.searchsorted(np.cumsum(draw.weights), 0.5))
     return float(draw.values[k])

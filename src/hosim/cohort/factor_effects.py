@@ -16,7 +16,8 @@ from hosim.biology.factors import factor_table
 from hosim.clinical.evidence import evidence_row
 from hosim.clinical.settings import SETTINGS
 from hosim.cohort.cohorts import cohort_people
-from hosim.cohort.population import Patients, Setting, draw, get_setting, modelled_factors, patients_of
+from hosim.clinical.settings import Setting
+from hosim.cohort.population import Patients, draw, get_setting, modelled_factors, patients_of
 from hosim.cohort.population_fit import literature_range
 from hosim.scenarios import get_scenario
 

@@ -1,6 +1,6 @@
-"""Virtual patients of a clinical setting (data/population.toml): the setting's scenario and options, the
-patient factors each patient has (drawn with their prevalence) and the patient's own mechanism parameters
-(log-normal variability around the model's values).
+"""Virtual patients of a clinical setting (data/settings/NAME.toml: the setting's scenario and options, the
+options drawn per patient, the patient factors each patient has, drawn with their prevalence) and the
+patient's own mechanism parameters (data/population.toml: log-normal variability around the model's values).
 
 Patient i of a cohort draws everything from its own random stream, seeded by (cohort seed, i), in a fixed
 order, so a patient is the same whatever the chunking, the worker count or the cohort size.
@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
 
 import numpy as np
 
 from hosim.biology.factors import factor_moves, factor_table, factors_for
 from hosim.biology.parameters import load_parameters
+from hosim.clinical.settings import SETTINGS, Setting
 from hosim.errors import InputError
 from hosim.scenarios import get_scenario
 
@@ -30,26 +30,6 @@ class Variability:
     name: str
     sigma: float
     source: str
-
-
-@dataclass(frozen=True)
-class Draw:
-    """A scenario option drawn per patient: its values with their shares."""
-
-    values: tuple
-    weights: tuple[float, ...]
-    source: str
-
-
-@dataclass(frozen=True)
-class Setting:
-    """A clinical setting of `hosim risk --list` as a patient scenario with its population."""
-
-    name: str
-    scenario: str
-    options: Mapping[str, Any]
-    draws: Mapping[str, Draw]
-    factors: Mapping[str, tuple[float, str]]  # name -> (prevalence, source)
 
 
 @dataclass(frozen=True)
@@ -117,22 +97,12 @@ def _table() -> tuple[dict[str, Variability], dict[str, Setting]]:
             raise ValueError(f"population.toml: {name}: sigma must be positive")
         variability[name] = Variability(name, float(entry["sigma"]), entry["source"])
     settings = {}
-    for name, entry in table["settings"].items():
-        scenario = get_scenario(entry["scenario"])
-        draws = {}
-        for option, d in entry.get("draw", {}).items():
-            weights = tuple(float(w) for w in d["weights"])
-            if len(weights) != len(d["values"]) or not np.isclose(sum(weights), 1.0) or min(weights) < 0:
-                raise ValueError(f"population.toml: {name}.{option}: one share per value, adding up to 1")
-            draws[option] = Draw(tuple(d["values"]), weights, d["source"])
+    for name, setting in SETTINGS.items():  # data/settings/NAME.toml, checked against the model here
+        scenario = get_scenario(setting.scenario)
         allowed = set(factors_for(scenario.name))
-        factors = {}
-        for factor, f in entry.get("factors", {}).items():
-            if factor not in allowed or not 0 <= float(f["prevalence"]) <= 1:
-                raise ValueError(f"population.toml: {name}: factor {factor!r} needs a prevalence in [0, 1] and "
-                                 f"must apply to {scenario.name}")
-            factors[factor] = (float(f["prevalence"]), f["source"])
-        setting = Setting(name, scenario.name, dict(entry.get("options", {})), draws, factors)
+        foreign = [factor for factor in setting.factors if factor not in allowed]
+        if foreign:
+            raise ValueError(f"data/settings/{name}.toml: factor {foreign[0]!r} must apply to {scenario.name}")
         for values, _ in option_sets(setting):
             scenario.check_options(values)
         settings[name] = setting

@@ -12,7 +12,8 @@ import numpy as np
 
 from hosim.analysis.patient import STAGES, VISIBLE_CM3, imaging_onset, stages
 from hosim.cohort.grade_map import brooker_of_volumes
-from hosim.cohort.population import Patients, Setting
+from hosim.clinical.settings import Setting
+from hosim.cohort.population import Patients
 from hosim.engine import Recorder, run_setup
 from hosim.scenarios import get_scenario
 from hosim.scenarios.spec import PatientBatch, RunSpec
