@@ -16,7 +16,7 @@ accepts. Factors come in three kinds:
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -71,6 +71,23 @@ class Setting:
     options: Mapping[str, Any] = field(default_factory=dict)
     draws: Mapping[str, Draw] = field(default_factory=dict)
     factors: Mapping[str, tuple[float, str]] = field(default_factory=dict)
+    match: tuple[str, ...] | None = None  # the options a run must share to belong here (None: every one)
+    option_factors: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # option -> value -> factor
+
+    def holds(self, scenario: str, options: Mapping[str, Any]) -> bool:
+        """Whether a patient run of `scenario` with `options` belongs to this setting."""
+        keys = self.options if self.match is None else self.match
+        return scenario == self.scenario and all(options.get(k) == self.options[k] for k in keys)
+
+    def question(self, options: Mapping[str, Any], factors: Sequence[str]) -> dict[str, Any]:
+        """estimate_risk's arguments for a run in this setting: its factors this setting reads, those its
+        options stand for, and the burned surface or the delay where the setting uses them."""
+        named = [table[options[option]] for option, table in self.option_factors.items()
+                 if options.get(option) in table]
+        named += [f for f in factors if f in self.factor_names]
+        return {"setting": self.name, "factors": list(dict.fromkeys(named)),
+                **({"tbsa": options["tbsa"]} if self.uses_tbsa else {}),
+                **({"delay_days": options["delay_days"]} if self.uses_delay else {})}
 
     @property
     def factor_names(self) -> tuple[str, ...]:
@@ -138,7 +155,8 @@ def parse_setting(name: str, text: str) -> Setting:
                        dict(entry.get("odds_factors", {})), patterns, dict(entry.get("unquantified", {})),
                        bool(entry.get("prophylaxis", False)), bool(entry.get("uses_tbsa", False)),
                        bool(entry.get("uses_delay", False)), patients["scenario"], dict(patients.get("options", {})),
-                       draws, factors)
+                       draws, factors, None if "match" not in patients else tuple(patients["match"]),
+                       {k: dict(v) for k, v in patients.get("option_factors", {}).items()})
     except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(f"{where}: {exc}") from None
 
@@ -163,6 +181,15 @@ def get_setting(name: str) -> Setting:
         return SETTINGS[name]
     except KeyError:
         raise InputError(f"unknown setting {name!r}; allowed: {', '.join(SETTINGS)}") from None
+
+
+def setting_of_run(scenario: str, options: Mapping[str, Any], factors: Sequence[str]) -> dict[str, Any] | None:
+    """estimate_risk's arguments for a patient run (the first setting, in order, that holds it), or None
+    where no setting does: the report of a run puts this estimate beside the simulation."""
+    for setting in SETTINGS.values():
+        if setting.holds(scenario, options):
+            return setting.question(options, factors)
+    return None
 
 
 def settings_with_factor(factor: str) -> list[str]:

@@ -9,9 +9,8 @@ from pathlib import Path
 
 from hosim.clinical import estimate_risk
 from hosim.clinical.report import render_report
-from hosim.clinical.settings import SETTINGS
+from hosim.clinical.settings import SETTINGS, setting_of_run
 from hosim.files import write_text
-from hosim.scenarios import get_scenario
 
 PROPHYLAXIS = {"nsaid": "nsaid", "radiation": "radiotherapy"}  # intervention -> `hosim risk --prophylaxis`
 
@@ -66,7 +65,7 @@ def mechanistic_section(cohort: dict) -> str:
 
 def patient_report(result, figures: bool = True) -> str | None:
     """The report page, or None where the scenario has no clinical setting to estimate."""
-    evidence = get_scenario(result.scenario).evidence(result.options, result.options.get("factors", ()))
+    evidence = setting_of_run(result.scenario, result.options, result.options.get("factors", ()))
     if evidence is None:
         return None
     given = [PROPHYLAXIS[i["name"]] for i in result.interventions if i.get("name") in PROPHYLAXIS]

@@ -144,9 +144,6 @@ class ElbowTrauma(ElbowScenario):
             injuries += surgery(f"{options['injury']} fixation", day=options["delay_days"])
         return injuries
 
-    def evidence(self, options, factors):
-        return {"setting": "elbow-fracture", "factors": [options["injury"]]}  # the injuries are its factors
-
 
 class Burns(ElbowScenario):
     """A burn of `tbsa` % of the body surface including the skin behind the elbow, with that skin excised
@@ -180,10 +177,6 @@ class Burns(ElbowScenario):
             return burn(options["tbsa"])
         return [*burn(options["tbsa"]), Injury(0.0, _deep_burn, "deep burn of the skin behind the elbow"),
                 *excision_and_graft(options["graft_day"])]
-
-    def evidence(self, options, factors):
-        return {"setting": "burns", "factors": ["arm-graft"] if options["grafted"] == "yes" else [],
-                "tbsa": options["tbsa"]}
 
 
 def excision_and_graft(day: float) -> list[Injury]:

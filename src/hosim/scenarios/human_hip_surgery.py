@@ -105,9 +105,6 @@ class TotalHipArthroplasty(HipScenario):
     def injuries(self, options):
         return surgery("total hip arthroplasty")
 
-    def evidence(self, options, factors):
-        return {"setting": "tha", "factors": list(factors)}
-
 
 class HipFracture(HipScenario):
     """A femoral neck fracture on day 0, operated on after `delay_days`: fixed through a lateral incision or
@@ -145,11 +142,6 @@ class HipFracture(HipScenario):
                 *surgery(f"hip {options['treatment']}", day=options["delay_days"],
                          extent="fixation_muscle_injury" if fixed else None)]
 
-    def evidence(self, options, factors):
-        if options["treatment"] == "fixation":
-            return {"setting": "hip-fracture-fixation", "factors": []}
-        return {"setting": "hip-fracture-arthroplasty", "factors": [], "delay_days": options["delay_days"]}
-
 
 class AcetabularFracture(HipScenario):
     """An acetabular fracture on day 0 with an open reduction and fixation through one approach after
@@ -172,9 +164,6 @@ class AcetabularFracture(HipScenario):
     def injuries(self, options):
         return [*fracture("acetabular fracture"), *brain_injury(options["brain_injury"]),
                 *surgery(f"acetabular fixation ({options['approach']})", day=options["delay_days"])]
-
-    def evidence(self, options, factors):
-        return {"setting": "acetabular-fracture", "factors": [] if options["brain_injury"] == "none" else ["tbi"]}
 
 
 def surgery(what: str, day: float = 0.0, region: str = "injection", extent: str | None = None) -> list[Injury]:

@@ -89,12 +89,6 @@ class Amputation(PatientScenario):
         return [*fracture("crush injury of the limb"), *blast,
                 *surgery(f"{options['level']} amputation", day=options["delay_days"])]
 
-    def evidence(self, options, factors):
-        named = [name for name, on in (("transfemoral", options["level"] == "transfemoral"),
-                                       ("blast", options["blast"] == "yes"),
-                                       ("zone-of-injury", options["zone_of_injury"] == "yes")) if on]
-        return {"setting": "amputation", "factors": named}
-
 
 def _blast(fields: Mapping, tissue: Tissue, parameters: ParameterSet) -> None:
     """A blast's polytrauma: systemic inflammation beyond the limb's own crush."""

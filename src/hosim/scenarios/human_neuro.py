@@ -119,10 +119,6 @@ class SpinalCordInjury(NeuroHip):
                                         complete),
                 *complications(options["complication_day"])]
 
-    def evidence(self, options, factors):
-        complete = ["complete-injury"] if options["completeness"] == "complete" else []
-        return {"setting": "sci", "factors": [*complete, *factors]}
-
 
 def paroxysms(days: float) -> list[Injury]:
     """Paroxysmal sympathetic hyperactivity, if the patient has it: the neural signal storm_signal (0
@@ -164,6 +160,3 @@ class BrainInjury(NeuroHip):
         kind = "stroke" if options["cause"] == "stroke" else options["severity"]
         return [*brain_injury(kind), *paralysed_micro_trauma(options["micro_trauma_every_days"], 1.0),
                 *paroxysms(options["storm_days"])]
-
-    def evidence(self, options, factors):
-        return {"setting": "tbi", "factors": list(factors)} if options["cause"] == "tbi" else None

@@ -84,9 +84,6 @@ class FopFlare(ThighScenario):
     def zones(self, options):
         return {"injection": INJECTION if options["trigger"] == "injection" else CONTUSIONS["moderate"]}
 
-    def evidence(self, options, factors):
-        return {"setting": "fop", "factors": []}
-
     def injuries(self, options):
         trigger = options["trigger"]
         if trigger == "contusion":

@@ -169,12 +169,6 @@ class TissueScenario:
         """The injuries of this scenario, at day 0 and later (none by default)."""
         return ()
 
-    def evidence(self, options: Mapping[str, Any], factors: Sequence[str]) -> dict[str, Any] | None:
-        """The `hosim risk` setting this run's patient belongs to, as estimate_risk's keyword arguments
-        (setting, factors, delay_days), for the report that puts the evidence beside the simulation; None
-        where no setting matches."""
-        return None
-
     # ------------------------------------------------------------------ what the kit does
     def joint_of(self, options: Mapping[str, Any]) -> str:
         """The joint a run with these options grades (a scenario whose site is an option overrides it)."""
