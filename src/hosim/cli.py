@@ -20,7 +20,8 @@ from typer.exceptions import TyperException
 
 from hosim import __version__
 from hosim.arguments import parse_arm, parse_assignments, parse_intervention, split_run_params
-from hosim.cohort.registry import EXPERIMENTS
+from hosim.clinical.settings import PROPHYLAXIS
+from hosim.cohort.registry import EXPERIMENTS, METHODS
 from hosim.errors import InputError, SimulationError
 
 app = typer.Typer(
@@ -290,7 +291,8 @@ def experiment(
     species: str = typer.Option(None, "--species", metavar="mouse|human",
                                 help="Parameter set.  [default: the scenario's]"),
     scenario: str = typer.Option(None, "--scenario", metavar="S", help="sensitivity: the scenario.  [default: mouse-bmp2]"),
-    method: str = typer.Option(None, "--method", metavar="morris|sobol", help="sensitivity: the method.  [default: morris]"),
+    method: str = typer.Option(None, "--method", metavar="|".join(METHODS),
+                               help=f"sensitivity: the method.  [default: {METHODS[0]}; with --setting sobol]"),
     n: int = typer.Option(None, "--n", metavar="N",
                           help="sensitivity: Morris trajectories or Sobol base samples (a power of 2).  [default: 10; 64]"),
     parameters: str = typer.Option(None, "--parameters", metavar="A,B,...",
@@ -554,7 +556,7 @@ def risk(
     setting: str = typer.Option(None, "--setting", metavar="NAME", help="Clinical setting (see --list)."),
     factor: list[str] = typer.Option([], "--factor", metavar="NAME",
                                      help="Risk factor, lower-case and hyphenated (see --list); repeatable."),
-    prophylaxis: str = typer.Option(None, "--prophylaxis", metavar="nsaid|radiotherapy",
+    prophylaxis: str = typer.Option(None, "--prophylaxis", metavar="|".join(PROPHYLAXIS),
                                     help="Prophylaxis (hip settings)."),
     tbsa: float = typer.Option(None, "--tbsa", metavar="PERCENT", help="Burned % of total body surface (burns only)."),
     delay_days: float = typer.Option(None, "--delay-days", metavar="DAYS", help="Days from hip fracture to surgery."),

@@ -8,7 +8,7 @@ from rich.table import Table
 from hosim.clinical.evidence import evidence_row
 from hosim.clinical.grading import Grade
 from hosim.clinical.risk import Probability, RiskEstimate
-from hosim.clinical.settings import SETTINGS
+from hosim.clinical.settings import PROPHYLAXIS, SETTINGS
 
 
 def _probability(p: Probability) -> tuple[str, str]:
@@ -108,7 +108,7 @@ def settings_listing() -> dict:
 def print_settings(console: Console) -> None:
     """The settings and the factors each accepts, one block per setting."""
     for name, info in settings_listing().items():
-        options = [flag for flag, on in (("--prophylaxis nsaid|radiotherapy", info["prophylaxis"]),
+        options = [flag for flag, on in ((f"--prophylaxis {'|'.join(PROPHYLAXIS)}", info["prophylaxis"]),
                                          ("--tbsa PCT (required)", info["needs_tbsa"]),
                                          ("--delay-days D", info["accepts_delay_days"])) if on]
         console.print(f"[bold]{name}[/bold]: {info['label']}", soft_wrap=True)

@@ -18,6 +18,7 @@ FLAGS = {"dims": "--dims", "days": "--days", "resolution_um": "--resolution", "s
          "scenario": "--scenario", "method": "--method", "n": "--n", "parameters": "--parameters",
          "setting": "--setting", "patients": "--patients", "span": "--span"}
 RUN = ("dims", "days", "resolution_um", "seed", "species")
+METHODS = ("morris", "sobol")  # the sensitivity screens' methods (SALib), the first the default
 DESIGN = ("scenario", "method", "n", "parameters", "span", "setting", "patients")
 
 
@@ -87,4 +88,4 @@ def get_experiment(name: str) -> ExperimentEntry:
         raise InputError(f"unknown experiment {name!r}; allowed: {', '.join(EXPERIMENTS)}") from None
 
 
-__all__ = ["DESIGN", "EXPERIMENTS", "FLAGS", "RUN", "ExperimentEntry", "Plan", "get_experiment"]
+__all__ = ["DESIGN", "EXPERIMENTS", "FLAGS", "METHODS", "RUN", "ExperimentEntry", "Plan", "get_experiment"]

@@ -23,6 +23,7 @@ from hosim.biology.interventions import INTERVENTIONS
 from hosim.biology.parameters import ParameterSet, load_parameters
 from hosim.checks import check_number, check_whole
 from hosim.cohort.experiments import run_options
+from hosim.cohort.registry import METHODS
 from hosim.cohort.runner import Batch, Case, run_cases
 from hosim.errors import InputError
 from hosim.files import write_text
@@ -32,7 +33,6 @@ from hosim.scenarios import get_scenario
 
 DEFAULT_SCENARIO = "mouse-bmp2"
 DEFAULT_DIMS = 0  # the reduced model: a Morris screen of every parameter is thousands of runs
-METHODS = ("morris", "sobol")
 DEFAULT_N = {"morris": 10, "sobol": 64}
 DIFFUSIVITY_UNIT = "um^2/day"
 LOG_SPAN = 10.0  # a range spanning at least this ratio (and above 0) is sampled in log10
