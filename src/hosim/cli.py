@@ -144,8 +144,8 @@ def run(
                                            help="An intervention (`hosim interventions` lists them; keys: strength, "
                                                 "and for treatments start and end in days); repeatable."),
     seed: int = typer.Option(0, "--seed", metavar="N", help="Random seed (a whole number >= 0)."),
-    species: str = typer.Option(None, "--species", metavar="mouse|human",
-                                help="Parameter set.  [default: the scenario's]"),
+    species: str = typer.Option(None, "--species", metavar="SPECIES",
+                                help="Parameter set: mouse or a species file of data/species (a wrong name lists them).  [default: the scenario's]"),
     param: list[str] = typer.Option([], "--param", "-p", metavar="KEY=VALUE",
                                     help="A scenario option (mouse scenarios: dose, injection_distance_um, "
                                          "slab_thickness_um) or a model parameter (`hosim parameters` lists them "
@@ -288,8 +288,8 @@ def experiment(
     workers: int = typer.Option(None, "--workers", metavar="N", help="Cases run at once.  [default: one per core]"),
     seed: int = typer.Option(0, "--seed", metavar="N",
                              help="Random seed of every case, and of the sensitivity sample (a whole number >= 0)."),
-    species: str = typer.Option(None, "--species", metavar="mouse|human",
-                                help="Parameter set.  [default: the scenario's]"),
+    species: str = typer.Option(None, "--species", metavar="SPECIES",
+                                help="Parameter set: mouse or a species file of data/species (a wrong name lists them).  [default: the scenario's]"),
     scenario: str = typer.Option(None, "--scenario", metavar="S", help="sensitivity: the scenario.  [default: mouse-bmp2]"),
     method: str = typer.Option(None, "--method", metavar="|".join(METHODS),
                                help=f"sensitivity: the method.  [default: {METHODS[0]}; with --setting sobol]"),
@@ -475,8 +475,8 @@ def calibrate_population(
 def sbml(
     out: str = typer.Option(..., "--out", metavar="FILE", help="The SBML file to write (model.xml)."),
     scenario: str = typer.Option("mouse-bmp2", "--scenario", metavar="S", help="Scenario (see `hosim scenarios`)."),
-    species: str = typer.Option(None, "--species", metavar="mouse|human",
-                                help="Parameter set.  [default: the scenario's]"),
+    species: str = typer.Option(None, "--species", metavar="SPECIES",
+                                help="Parameter set: mouse or a species file of data/species (a wrong name lists them).  [default: the scenario's]"),
     intervention: list[str] = typer.Option([], "-i", "--intervention", metavar="NAME[:KEY=VALUE,...]",
                                            help="An intervention, as in `hosim run`: timed treatments become "
                                                 "events; repeatable."),

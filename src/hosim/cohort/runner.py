@@ -23,6 +23,7 @@ from hosim.analysis.measures import MEASURES, compute_measures, extra_keys
 from hosim.errors import InputError, SimulationError
 from hosim.files import write_json
 from hosim.fingerprint import model_fingerprint
+from hosim.scenarios.spec import RunSpec
 
 SAFE_NAME = set("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 
@@ -42,16 +43,13 @@ class Case:
 
 
 def case_spec(case: Case, options: dict, model: str) -> dict:
-    """Everything that decides a case's result (what a saved case must match to be reused): the case,
-    the run options (species included), the model's fingerprint and the measures recorded."""
-    return {
-        "scenario": case.scenario,
-        "interventions": [dict(i) if not isinstance(i, str) else {"name": i} for i in case.interventions],
-        "params": dict(case.params),
-        "options": dict(options),
-        "model": model,
-        "measures": list(MEASURES),
-    }
+    """Everything that decides a case's result (what a saved case must match to be reused): the case's
+    run specification, checked (its plain data, which the worker runs, and its key), the model's
+    fingerprint and the measures recorded."""
+    params = dict(case.params)
+    run = RunSpec.parse(case.scenario, case.interventions, **options, parameters=params.pop("parameters", None),
+                        options=params)
+    return {"run": run.inputs(), "key": run.key(), "model": model, "measures": list(MEASURES)}
 
 
 def run_case(spec: dict) -> dict:
@@ -59,7 +57,7 @@ def run_case(spec: dict) -> dict:
     from hosim.simulation import simulate
 
     started = time.perf_counter()
-    result = simulate(spec["scenario"], spec["interventions"], **spec["options"], **spec["params"])
+    result = simulate(RunSpec.parse(**spec["run"]))
     times, series = result.series()
     return {
         "metrics": result.metrics,
