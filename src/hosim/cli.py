@@ -311,7 +311,7 @@ def experiment(
     from hosim.cohort.registry import get_experiment
     from hosim.files import FolderLock, check_output_folder
 
-    plan = get_experiment(name).plan({"dims": dims, "days": days, "resolution_um": resolution, "seed": seed or None,
+    plan = get_experiment(name).plan({"dims": dims, "days": days, "resolution_um": resolution, "seed": seed,
                                       "species": species, "scenario": scenario, "method": method, "n": n,
                                       "parameters": parameters, "setting": setting, "patients": patients,
                                       "span": span}, workers)

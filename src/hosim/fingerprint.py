@@ -47,8 +47,7 @@ def fingerprint_of(root: Path) -> str:
     digest = hashlib.sha256(__version__.encode())
     for name, path in run_path_files(root):
         digest.update(name.encode())
-        digest.update(meaning(name, path.read_text(encoding="utf-8") if path.suffix != ".csv" else
-                              path.read_bytes().decode("utf-8")).encode())
+        digest.update(meaning(name, path.read_text(encoding="utf-8")).encode())
     return digest.hexdigest()
 
 
@@ -85,7 +84,7 @@ def _imported_modules(root: Path) -> dict[str, Path]:
         seen[name] = path
         parts = name.split(".")
         todo += [".".join(parts[:k]) for k in range(2, len(parts))]  # the packages that hold it
-        todo += _module_imports(path, name)
+        todo += _module_imports(root, path, name)
     return seen
 
 
@@ -100,7 +99,7 @@ def _module_file(root: Path, name: str) -> Path | None:
     return None
 
 
-def _module_imports(path: Path, name: str) -> list[str]:
+def _module_imports(root: Path, path: Path, name: str) -> list[str]:
     """The hosim modules a module imports in its top-level statements (not inside functions or classes)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     out = []
@@ -113,7 +112,7 @@ def _module_imports(path: Path, name: str) -> list[str]:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
             out.append(base)
-            homes = _lazy_homes(path.parents[len(name.split(".")) - (1 if path.name == "__init__.py" else 2)], base)
+            homes = _lazy_homes(root, base)
             for alias in node.names:  # `from hosim.x import module`, or a name a lazy package loads
                 out.append(f"{base}.{homes.get(alias.name, alias.name)}")
     return [m for m in out if m.startswith("hosim")]
